@@ -1,0 +1,1 @@
+//! An emulator of Huawei Cloud IMS on loopback.

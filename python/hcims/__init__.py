@@ -1,0 +1,1 @@
+"""hcims: make private images on Huawei Cloud IMS."""
