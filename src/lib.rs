@@ -4,10 +4,12 @@ use pyo3::prelude::*;
 
 mod mock;
 mod sign;
+mod spec;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sign::register(m)?;
     mock::register(m)?;
+    spec::register(m)?;
     Ok(())
 }

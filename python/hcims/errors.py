@@ -1,0 +1,171 @@
+"""The exceptions hcims raises. Every one subclasses :class:`HcimsError`."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+__all__ = [
+    "HcimsError",
+    "ValidationError",
+    "ConfigError",
+    "ApiError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ThrottledError",
+    "ServerError",
+    "TransportError",
+    "JobFailedError",
+    "JobTimeoutError",
+    "OsVersionWarning",
+]
+
+
+class HcimsError(Exception):
+    """Base class of every error hcims raises."""
+
+
+class ValidationError(HcimsError, ValueError):
+    """A spec breaks one or more rules of the IMS API; nothing was sent.
+
+    ``errors`` lists every violation as ``(field_path, message)``, e.g.
+    ``("data_images[2].min_disk", "must be between 1 and 2048 (GB), got 4096")``.
+    """
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        self.errors: list[tuple[str, str]] = [(str(p), str(m)) for p, m in errors]
+        lines = "\n".join(f"  {path}: {message}" for path, message in self.errors)
+        count = len(self.errors)
+        super().__init__(f"{count} validation error{'s' if count != 1 else ''}; nothing was sent\n{lines}")
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.errors,))
+
+
+class ConfigError(HcimsError):
+    """Credentials, region or endpoint are missing or wrong."""
+
+
+class ApiError(HcimsError):
+    """IMS or its API gateway answered with an HTTP status of 400 or more."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        code: Optional[str] = None,
+        request_id: Optional[str] = None,
+        body: Optional[str] = None,
+        maybe_sent: bool = False,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.body = body
+        #: True when IMS may have acted on the request (a create after a 5xx): the image may still be made.
+        self.maybe_sent = maybe_sent
+        parts = [f"HTTP {status}"]
+        if code:
+            parts.append(code)
+        text = f"{' '.join(parts)}: {message}"
+        if request_id:
+            text += f" (request id {request_id})"
+        if maybe_sent:
+            text += "; IMS may still have acted on this request: check before creating the image again"
+        super().__init__(text)
+
+    def __reduce__(self) -> Any:
+        kwargs = dict(
+            status=self.status,
+            code=self.code,
+            request_id=self.request_id,
+            body=self.body,
+            maybe_sent=self.maybe_sent,
+        )
+        return (_rebuild_api_error, (type(self), self.message, kwargs))
+
+
+def _rebuild_api_error(cls: type[ApiError], message: str, kwargs: dict[str, Any]) -> ApiError:
+    return cls(message, **kwargs)
+
+
+class BadRequestError(ApiError):
+    """HTTP 400: IMS refused the request (an ``IMG.xxxx`` code says why)."""
+
+
+class AuthenticationError(ApiError):
+    """HTTP 401: the signature, the access key or the token was not accepted."""
+
+
+class PermissionDeniedError(ApiError):
+    """HTTP 403: the credentials are valid but not allowed to do this."""
+
+
+class NotFoundError(ApiError):
+    """HTTP 404: no such job, resource or API path."""
+
+
+class ThrottledError(ApiError):
+    """HTTP 429: the API gateway's rate limit was reached."""
+
+
+class ServerError(ApiError):
+    """HTTP 500 or more: IMS or the gateway failed."""
+
+
+class TransportError(HcimsError):
+    """The request did not complete: connect failure, TLS error, timeout or a broken response."""
+
+    def __init__(self, message: str, *, retryable: bool = False, maybe_sent: bool = False) -> None:
+        self.message = message
+        #: True when trying again cannot make a duplicate (nothing reached IMS).
+        self.retryable = retryable
+        #: True when the request may have reached IMS and been acted on.
+        self.maybe_sent = maybe_sent
+        text = message
+        if maybe_sent:
+            text += "; IMS may still have acted on this request: check before creating the image again"
+        super().__init__(text)
+
+    def __reduce__(self) -> Any:
+        return (_rebuild_transport_error, (type(self), self.message, self.retryable, self.maybe_sent))
+
+
+def _rebuild_transport_error(
+    cls: type[TransportError], message: str, retryable: bool, maybe_sent: bool
+) -> TransportError:
+    return cls(message, retryable=retryable, maybe_sent=maybe_sent)
+
+
+class JobFailedError(HcimsError):
+    """The job ended in FAIL; ``job`` is the final :class:`hcims.Job`."""
+
+    def __init__(self, job: Any) -> None:
+        self.job = job
+        reason = job.fail_reason or "no reason given"
+        code = f" {job.error_code}" if job.error_code else ""
+        super().__init__(f"job {job.id} failed{code}: {reason}")
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.job,))
+
+
+class JobTimeoutError(HcimsError, TimeoutError):
+    """``wait_for_job`` ran out of time; the job may still finish later."""
+
+    def __init__(self, job_id: str, timeout: float, last_job: Any = None) -> None:
+        self.job_id = job_id
+        self.timeout = timeout
+        self.last_job = last_job
+        status = f" (last status {last_job.status})" if last_job is not None else ""
+        super().__init__(f"job {job_id} did not finish within {timeout:g} s{status}")
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.job_id, self.timeout, self.last_job))
+
+
+class OsVersionWarning(UserWarning):
+    """``os_version`` is not in the known list; it is sent anyway since the live list changes."""
