@@ -1,0 +1,93 @@
+//! Times as IMS writes them in job documents: ISO-8601 UTC with milliseconds.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const SECONDS_PER_DAY: u64 = 86_400;
+
+/// Formats `time` like `2024-11-06T06:19:43.195Z`; times before 1970 are written as the epoch.
+pub(crate) fn iso_millis(time: SystemTime) -> String {
+    let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let seconds = since_epoch.as_secs();
+    let (year, month, day) = civil_from_days(seconds / SECONDS_PER_DAY);
+    let second_of_day = seconds % SECONDS_PER_DAY;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        second_of_day / 3600,
+        second_of_day % 3600 / 60,
+        second_of_day % 60,
+        since_epoch.subsec_millis()
+    )
+}
+
+/// Year, month and day of the proleptic Gregorian calendar for a count of days since 1970-01-01
+/// (Howard Hinnant's `civil_from_days`, restricted to days after the epoch).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    // Shift the epoch to 0000-03-01 so that leap days fall at the end of a 400-year era.
+    let shifted = days + 719_468;
+    let era = shifted / 146_097;
+    let day_of_era = shifted % 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153; // 0 = March
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn at_millis(millis: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_millis(millis)
+    }
+
+    #[test]
+    fn formats_the_epoch() {
+        assert_eq!(iso_millis(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn formats_the_documented_example() {
+        // 2024-11-06T06:19:43.195Z from the IMS job example.
+        assert_eq!(
+            iso_millis(at_millis(1_730_873_983_195)),
+            "2024-11-06T06:19:43.195Z"
+        );
+    }
+
+    #[test]
+    fn handles_leap_days_and_century_rules() {
+        assert_eq!(
+            iso_millis(at_millis(951_782_400_000)),
+            "2000-02-29T00:00:00.000Z"
+        );
+        assert_eq!(
+            iso_millis(at_millis(4_107_542_400_000)),
+            "2100-03-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            iso_millis(at_millis(1_709_251_199_999)),
+            "2024-02-29T23:59:59.999Z"
+        );
+        assert_eq!(
+            iso_millis(at_millis(1_735_689_599_000)),
+            "2024-12-31T23:59:59.000Z"
+        );
+    }
+
+    #[test]
+    fn clamps_times_before_the_epoch() {
+        assert_eq!(
+            iso_millis(UNIX_EPOCH - Duration::from_secs(5)),
+            "1970-01-01T00:00:00.000Z"
+        );
+    }
+}

@@ -1,0 +1,204 @@
+//! The HTTP face of the emulator: the gateway layer every request passes, then the IMS routes.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use serde_json::json;
+
+use crate::auth::{authenticate, IncomingRequest};
+use crate::faults::FaultReply;
+use crate::ids;
+use crate::recording::RecordedRequest;
+use crate::replies::{json_response, GatewayError, ImsError};
+use crate::rules;
+use crate::state::MockState;
+
+/// The gateway refuses bodies above 12 MB (APIGW.0201), the limit of AK/SK signing.
+const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
+/// IMS's code when the project in a job path is not the caller's.
+const PROJECT_MISMATCH: &str = "IMG.0030";
+/// The docs name no code for an unknown job id; this one is the emulator's own.
+pub(crate) const JOB_NOT_FOUND: &str = "IMG.0404";
+/// The gateway's code for a path or method no API is published at.
+pub(crate) const API_NOT_FOUND: &str = "APIGW.0101";
+
+/// The id of the request being served, also sent as `X-Request-Id`.
+#[derive(Clone, Debug)]
+struct RequestId(String);
+
+pub(crate) fn router(state: Arc<MockState>) -> Router {
+    Router::new()
+        .route("/v2/cloudimages/action", post(create_image))
+        .route("/v1/{project_id}/jobs/{job_id}", get(show_job))
+        .route("/v1/cloudimages/job/{job_id}", get(show_job_progress))
+        .fallback(unknown_api)
+        .method_not_allowed_fallback(unknown_api)
+        .layer(middleware::from_fn_with_state(state.clone(), gateway))
+        .with_state(state)
+}
+
+/// What the API gateway does before IMS sees a request: give it an id, read the body, record it,
+/// and answer a scripted fault instead when one matches.
+async fn gateway(State(state): State<Arc<MockState>>, request: Request, next: Next) -> Response {
+    let request_id = ids::request_id();
+    let (mut parts, body) = request.into_parts();
+    // A body that cannot be read whole (too large, or the client went away) is recorded empty.
+    let body = to_bytes(body, MAX_BODY_BYTES).await;
+    let body_complete = body.is_ok();
+    let body = body.unwrap_or_default();
+    state.recorder.record(record_of(&parts, body.clone()));
+    let mut response = if let Some(fault) = state.faults.take(&parts.method, parts.uri.path()) {
+        fault_response(fault).await
+    } else if !body_complete {
+        let error = GatewayError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "APIGW.0201",
+            message: "Request entity too large".into(),
+        };
+        error.into_response(&request_id)
+    } else {
+        parts.extensions.insert(RequestId(request_id.clone()));
+        next.run(Request::from_parts(parts, Body::from(body))).await
+    };
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
+
+fn record_of(parts: &Parts, body: Bytes) -> RecordedRequest {
+    RecordedRequest {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().unwrap_or_default().to_owned(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body,
+    }
+}
+
+async fn fault_response(fault: FaultReply) -> Response {
+    if !fault.delay.is_zero() {
+        tokio::time::sleep(fault.delay).await;
+    }
+    let mut response = Response::new(Body::from(fault.body));
+    *response.status_mut() = fault.status;
+    *response.headers_mut() = fault.headers;
+    response
+}
+
+async fn create_image(
+    State(state): State<Arc<MockState>>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let incoming = IncomingRequest {
+        method: &method,
+        uri: &uri,
+        headers: &headers,
+        body: &body,
+    };
+    if let Err(error) = authenticate(&state.config, &incoming, SystemTime::now()) {
+        return error.into_response(&request_id);
+    }
+    match rules::check_create(&body) {
+        Ok(plan) => json_response(StatusCode::OK, &json!({"job_id": state.jobs.create(plan)})),
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn show_job(
+    State(state): State<Arc<MockState>>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Response {
+    let incoming = IncomingRequest {
+        method: &method,
+        uri: &uri,
+        headers: &headers,
+        body: &[],
+    };
+    if let Err(error) = authenticate(&state.config, &incoming, SystemTime::now()) {
+        return error.into_response(&request_id);
+    }
+    let Ok(Path((project_id, job_id))) = path else {
+        return not_found(&request_id);
+    };
+    if project_id != state.config.project_id {
+        let message =
+            format!("The project {project_id:?} in the path is not the project of the request.");
+        return ImsError::bad_request(PROJECT_MISMATCH, message).into_response();
+    }
+    job_response(&state, &job_id)
+}
+
+async fn show_job_progress(
+    State(state): State<Arc<MockState>>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    let incoming = IncomingRequest {
+        method: &method,
+        uri: &uri,
+        headers: &headers,
+        body: &[],
+    };
+    if let Err(error) = authenticate(&state.config, &incoming, SystemTime::now()) {
+        return error.into_response(&request_id);
+    }
+    let Ok(Path(job_id)) = path else {
+        return not_found(&request_id);
+    };
+    job_response(&state, &job_id)
+}
+
+fn job_response(state: &MockState, job_id: &str) -> Response {
+    match state.jobs.query(job_id) {
+        Some(document) => json_response(StatusCode::OK, &document),
+        None => ImsError {
+            status: StatusCode::NOT_FOUND,
+            code: JOB_NOT_FOUND,
+            message: format!("The job {job_id:?} does not exist."),
+        }
+        .into_response(),
+    }
+}
+
+async fn unknown_api(Extension(RequestId(request_id)): Extension<RequestId>) -> Response {
+    not_found(&request_id)
+}
+
+fn not_found(request_id: &str) -> Response {
+    GatewayError {
+        status: StatusCode::NOT_FOUND,
+        code: API_NOT_FOUND,
+        message: "The API does not exist or has not been published in the environment".into(),
+    }
+    .into_response(request_id)
+}
