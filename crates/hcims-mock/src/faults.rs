@@ -88,6 +88,15 @@ struct ArmedFault {
     reply: FaultReply,
 }
 
+impl ArmedFault {
+    fn method_matches(&self, method: &Method) -> bool {
+        match &self.method {
+            None => true,
+            Some(wanted) => wanted == method,
+        }
+    }
+}
+
 /// The armed faults, checked on every request.
 #[derive(Debug, Default)]
 pub(crate) struct FaultTable {
@@ -112,13 +121,9 @@ impl FaultTable {
             return None;
         }
         let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
-        let index = faults.iter().position(|fault| {
-            fault
-                .method
-                .as_ref()
-                .map_or(true, |wanted| wanted == method)
-                && fault.path.matches(path)
-        })?;
+        let index = faults
+            .iter()
+            .position(|fault| fault.method_matches(method) && fault.path.matches(path))?;
         let fault = &mut faults[index];
         let reply = fault.reply.clone();
         if let Some(remaining) = fault.remaining.as_mut() {
