@@ -1,0 +1,151 @@
+use reqwest::{Method, StatusCode};
+
+use crate::common::{create, is_lower_hex_32, send, start_default, Auth};
+
+#[tokio::test]
+async fn unknown_paths_and_methods_are_apigw_0101() {
+    let ims = start_default();
+    for (method, path) in [
+        (Method::GET, "/v2/cloudimages"),
+        (Method::POST, "/v3/nothing/here"),
+        (Method::GET, "/v2/cloudimages/action"),
+        (Method::DELETE, "/v1/cloudimages/job/abc"),
+    ] {
+        let answer = send(&ims, method.clone(), path, "", Auth::Signed).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{method} {path}");
+        assert_eq!(answer.gateway_code(), "APIGW.0101", "{method} {path}");
+    }
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_fresh_request_id() {
+    let ims = start_default();
+    let answers = [
+        send(
+            &ims,
+            Method::POST,
+            "/v2/cloudimages/action",
+            r#"{"name": "a", "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a"}"#,
+            Auth::Signed,
+        )
+        .await,
+        send(
+            &ims,
+            Method::POST,
+            "/v2/cloudimages/action",
+            "",
+            Auth::Signed,
+        )
+        .await,
+        send(
+            &ims,
+            Method::POST,
+            "/v2/cloudimages/action",
+            "{}",
+            Auth::Anonymous,
+        )
+        .await,
+        send(&ims, Method::GET, "/nowhere", "", Auth::Anonymous).await,
+        send(
+            &ims,
+            Method::GET,
+            "/v1/cloudimages/job/unknown",
+            "",
+            Auth::Signed,
+        )
+        .await,
+    ];
+    let statuses: Vec<u16> = answers.iter().map(|a| a.status.as_u16()).collect();
+    assert_eq!(statuses, [200, 400, 401, 404, 404]);
+    let mut ids: Vec<&str> = answers.iter().map(|a| a.request_id()).collect();
+    assert!(ids.iter().all(|id| is_lower_hex_32(id)), "{ids:?}");
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), answers.len(), "request ids repeat");
+}
+
+#[tokio::test]
+async fn every_request_is_recorded_with_headers_and_body_even_when_rejected() {
+    let ims = start_default();
+    send(
+        &ims,
+        Method::POST,
+        "/v2/cloudimages/action?x=1&y=%20",
+        r#"{"a": 1}"#,
+        Auth::Anonymous,
+    )
+    .await;
+    create(
+        &ims,
+        r#"{"name": "web", "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a"}"#,
+    )
+    .await;
+    send(&ims, Method::GET, "/nowhere", "", Auth::Anonymous).await;
+    let requests = ims.requests();
+    assert_eq!(requests.len(), 3);
+    let rejected = &requests[0];
+    assert_eq!(rejected.method, "POST");
+    assert_eq!(rejected.path, "/v2/cloudimages/action");
+    assert_eq!(rejected.query, "x=1&y=%20");
+    assert_eq!(rejected.json().unwrap(), serde_json::json!({"a": 1}));
+    assert_eq!(rejected.header("Content-Type"), Some("application/json"));
+    assert!(rejected
+        .headers
+        .iter()
+        .all(|(name, _)| name == &name.to_lowercase()));
+    let accepted = &requests[1];
+    assert_eq!(
+        accepted.header("x-project-id"),
+        Some(ims.config().project_id.as_str())
+    );
+    assert!(accepted.header("authorization").is_some());
+    assert_eq!(requests[2].path, "/nowhere");
+    ims.clear_requests();
+    assert!(ims.requests().is_empty());
+}
+
+#[tokio::test]
+async fn bodies_over_the_gateway_limit_are_refused_and_still_recorded() {
+    let ims = start_default();
+    let huge = "x".repeat(12 * 1024 * 1024 + 1);
+    let answer = send(
+        &ims,
+        Method::POST,
+        "/v2/cloudimages/action",
+        &huge,
+        Auth::Anonymous,
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(answer.gateway_code(), "APIGW.0201");
+    assert_eq!(ims.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn one_keep_alive_client_can_send_many_requests_concurrently() {
+    let ims = std::sync::Arc::new(start_default());
+    let client = crate::common::http_client();
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (ims, client) = (ims.clone(), client.clone());
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..25 {
+                let answer = crate::common::send_with(
+                    &client,
+                    &ims,
+                    Method::POST,
+                    "/v2/cloudimages/action",
+                    r#"{"name": "web", "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a"}"#,
+                    Auth::Signed,
+                )
+                .await;
+                assert_eq!(answer.status, StatusCode::OK);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("no task panicked");
+    }
+    assert_eq!(ims.jobs().len(), 200);
+    assert_eq!(ims.requests().len(), 200);
+}

@@ -1,0 +1,10 @@
+//! The emulator over real HTTP: lifecycle, gateway behaviour, authentication, rules, jobs, faults.
+
+mod common;
+
+mod auth;
+mod faults;
+mod gateway;
+mod jobs;
+mod lifecycle;
+mod rules;
