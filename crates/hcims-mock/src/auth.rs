@@ -1,8 +1,9 @@
 //! The API gateway's authentication: an AK/SK signature (with `X-Project-Id`) or an IAM token.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use axum::http::{HeaderMap, Method, Uri};
+use hcims::sign::{decode_query, verify, SigningRequest, VerifyError};
 
 use crate::config::MockConfig;
 use crate::replies::GatewayError;
@@ -87,35 +88,44 @@ fn check_security_token(
     }
 }
 
-/// SEAM, temporary until `hcims::sign` lands on main: then this calls `hcims::sign::verify`
-/// (15-minute clock skew, `ClockSkew` -> APIGW.0303, everything else -> APIGW.0301).
-/// Until then it only checks the header's shape and the access key: it does NOT check the signature.
+/// The gateway accepts signatures dated up to 15 minutes either side of its clock.
+const MAX_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);
+
+/// Checks the AK/SK signature with the core's verifier, on the request exactly as received.
 fn verify_signature(
     config: &MockConfig,
     request: &IncomingRequest<'_>,
-    _now: SystemTime,
+    now: SystemTime,
 ) -> Result<(), GatewayError> {
-    let _ = (request.method, request.uri, request.body);
-    let authorization = request.header("authorization").unwrap_or_default();
-    let access = authorization
-        .strip_prefix("SDK-HMAC-SHA256 ")
-        .and_then(|rest| {
-            rest.split(',')
-                .find_map(|part| part.trim().strip_prefix("Access="))
-        });
-    match access {
-        None => Err(GatewayError::unauthorized(
-            AUTH_FAILED,
-            "Incorrect IAM authentication information: verify aksk signature fail",
-        )),
-        Some(ak) if ak != config.ak => Err(GatewayError::unauthorized(
-            AUTH_FAILED,
-            format!("Incorrect IAM authentication information: Get secretKey failed, ak not exist: {ak}"),
-        )),
-        Some(_) if request.header("x-sdk-date").is_none() => Err(GatewayError::unauthorized(
+    let headers: Vec<(String, String)> = request
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let query = decode_query(request.uri.query().unwrap_or_default());
+    let signing = SigningRequest {
+        method: request.method.as_str(),
+        host: request.header("host").unwrap_or_default(),
+        path: request.uri.path(),
+        query: &query,
+        headers: &headers,
+        body: request.body,
+    };
+    let secret_for = |ak: &str| (ak == config.ak).then(|| config.sk.clone());
+    match verify(&signing, secret_for, now, MAX_CLOCK_SKEW) {
+        Ok(_) => Ok(()),
+        Err(error @ VerifyError::ClockSkew { .. }) => Err(GatewayError::unauthorized(
             SIGNATURE_EXPIRED,
-            "Incorrect App authentication information: X-Sdk-Date not found",
+            format!("Incorrect App authentication information: {error}"),
         )),
-        Some(_) => Ok(()),
+        Err(error) => Err(GatewayError::unauthorized(
+            AUTH_FAILED,
+            format!("Incorrect IAM authentication information: {error}"),
+        )),
     }
 }

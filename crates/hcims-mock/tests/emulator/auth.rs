@@ -1,3 +1,5 @@
+use std::time::{Duration, SystemTime};
+
 use hcims_mock::MockConfig;
 use reqwest::{Method, StatusCode};
 
@@ -172,4 +174,80 @@ async fn permanent_credentials_refuse_a_security_token() {
         &send(&ims, Method::POST, ACTION, SERVER_IMAGE, auth).await,
         "APIGW.0301",
     );
+}
+
+#[tokio::test]
+async fn a_body_changed_after_signing_is_apigw_0301() {
+    let ims = start_default();
+    let answer = send(
+        &ims,
+        Method::POST,
+        ACTION,
+        SERVER_IMAGE,
+        Auth::SignedThenTampered,
+    )
+    .await;
+    assert_refused(&answer, "APIGW.0301");
+    assert!(answer.json()["error_msg"]
+        .as_str()
+        .unwrap()
+        .contains("verify aksk signature fail"));
+}
+
+#[tokio::test]
+async fn a_wrong_secret_key_is_apigw_0301_and_the_answer_names_no_secret() {
+    let ims = start_default();
+    let config = MockConfig::default();
+    let auth = signed_as(
+        &config.ak,
+        "NotTheSecretKey0000000000000000000000000",
+        Some(&config.project_id),
+        None,
+    );
+    let answer = send(&ims, Method::POST, ACTION, SERVER_IMAGE, auth).await;
+    assert_refused(&answer, "APIGW.0301");
+    assert!(!answer.text.contains(&config.sk) && !answer.text.contains("NotTheSecretKey"));
+}
+
+#[tokio::test]
+async fn the_signature_covers_the_query_string() {
+    let ims = start_default();
+    let job_id = create(&ims, SERVER_IMAGE).await;
+    let path = format!("/v1/cloudimages/job/{job_id}?a=1&b=x%20y");
+    let answer = send(&ims, Method::GET, &path, "", Auth::Signed).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+}
+
+#[tokio::test]
+async fn signatures_up_to_15_minutes_off_are_accepted_and_older_ones_are_apigw_0303() {
+    let ims = start_default();
+    let now = SystemTime::now();
+    for accepted in [
+        now - Duration::from_secs(14 * 60),
+        now + Duration::from_secs(14 * 60),
+    ] {
+        let answer = send(
+            &ims,
+            Method::POST,
+            ACTION,
+            SERVER_IMAGE,
+            Auth::SignedAt(accepted),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    }
+    for refused in [
+        now - Duration::from_secs(16 * 60),
+        now + Duration::from_secs(16 * 60),
+    ] {
+        let answer = send(
+            &ims,
+            Method::POST,
+            ACTION,
+            SERVER_IMAGE,
+            Auth::SignedAt(refused),
+        )
+        .await;
+        assert_refused(&answer, "APIGW.0303");
+    }
 }

@@ -2,6 +2,7 @@
 
 use std::time::SystemTime;
 
+use hcims::sign::SigningRequest;
 use hcims_mock::{MockConfig, MockIms};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
@@ -27,6 +28,10 @@ pub enum Auth {
         project_id: Option<String>,
         security_token: Option<String>,
     },
+    /// Signed with the emulator's credentials, dated at this time.
+    SignedAt(SystemTime),
+    /// Signed properly, then the body is changed on the way.
+    SignedThenTampered,
     Token(String),
     Anonymous,
 }
@@ -99,20 +104,32 @@ pub async fn send_with(
     auth: Auth,
 ) -> Answer {
     let config = ims.config().clone();
+    let sent_body = match auth {
+        // Valid JSON still, so only the signature can tell.
+        Auth::SignedThenTampered => format!("{body} "),
+        _ => body.to_owned(),
+    };
     let mut request = client
         .request(
             method.clone(),
             format!("{}{}", ims.endpoint(), path_and_query),
         )
         .header("content-type", "application/json")
-        .body(body.to_owned());
+        .body(sent_body);
     let credentials = match auth {
-        Auth::Signed => Some((
+        Auth::Signed | Auth::SignedThenTampered => Some((
             config.ak,
             config.sk,
             Some(config.project_id),
             config.security_token,
             SystemTime::now(),
+        )),
+        Auth::SignedAt(when) => Some((
+            config.ak,
+            config.sk,
+            Some(config.project_id),
+            config.security_token,
+            when,
         )),
         Auth::SignedAs {
             ak,
@@ -159,28 +176,35 @@ pub async fn send_with(
     }
 }
 
-/// The headers that sign a request: the given ones plus `X-Sdk-Date` and `Authorization`.
-///
-/// SEAM, temporary until `hcims::sign` lands on main: then this calls `hcims::sign::sign`. Until then
-/// it writes a well-formed `Authorization` whose signature is a placeholder.
+/// The headers that sign a request with the core's signer: the given ones plus what it adds.
 #[allow(clippy::too_many_arguments)]
 pub fn sign(
-    _method: &Method,
-    _host: &str,
-    _path_and_query: &str,
+    method: &Method,
+    host: &str,
+    path_and_query: &str,
     headers: &[(String, String)],
-    _body: &[u8],
+    body: &[u8],
     ak: &str,
-    _sk: &str,
-    _when: SystemTime,
+    sk: &str,
+    when: SystemTime,
 ) -> Vec<(String, String)> {
-    let mut signed = headers.to_vec();
-    signed.push(("X-Sdk-Date".to_owned(), "20240101T000000Z".to_owned()));
-    signed.push((
-        "Authorization".to_owned(),
-        format!("SDK-HMAC-SHA256 Access={ak}, SignedHeaders=content-type;x-sdk-date, Signature=00"),
-    ));
-    signed
+    let (path, raw_query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let query = hcims::sign::decode_query(raw_query);
+    let request = SigningRequest {
+        method: method.as_str(),
+        host,
+        path,
+        query: &query,
+        headers,
+        body,
+    };
+    let signed = hcims::sign::sign(&request, ak, sk, &hcims::sign::sdk_date(when));
+    let mut all = headers.to_vec();
+    all.extend(signed.added_headers);
+    all.push(("Authorization".to_owned(), signed.authorization));
+    all
 }
 
 pub async fn create(ims: &MockIms, body: &str) -> String {
