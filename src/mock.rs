@@ -47,10 +47,12 @@ impl MockServer {
             fail_pattern,
             port,
         };
-        let ims = py.detach(|| MockIms::start(config)).map_err(|error| match error.kind() {
-            io::ErrorKind::InvalidInput => PyValueError::new_err(error.to_string()),
-            _ => PyErr::from(error),
-        })?;
+        let ims = py
+            .detach(|| MockIms::start(config))
+            .map_err(|error| match error.kind() {
+                io::ErrorKind::InvalidInput => PyValueError::new_err(error.to_string()),
+                _ => PyErr::from(error),
+            })?;
         Ok(Self { ims })
     }
 
@@ -94,7 +96,10 @@ impl MockServer {
     /// Every request received so far as dicts: method, path, query, headers (lower-case names), body.
     fn requests<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let requests = self.ims.requests();
-        let items = requests.iter().map(|request| request_dict(py, request)).collect::<PyResult<Vec<_>>>()?;
+        let items = requests
+            .iter()
+            .map(|request| request_dict(py, request))
+            .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, items)
     }
 
@@ -122,8 +127,11 @@ impl MockServer {
         times: u32,
         delay: f64,
     ) -> PyResult<()> {
-        let delay = Duration::try_from_secs_f64(delay)
-            .map_err(|_| PyValueError::new_err(format!("delay must be a finite number of seconds >= 0, got {delay}")))?;
+        let delay = Duration::try_from_secs_f64(delay).map_err(|_| {
+            PyValueError::new_err(format!(
+                "delay must be a finite number of seconds >= 0, got {delay}"
+            ))
+        })?;
         let fault = Fault {
             method,
             path,
@@ -133,7 +141,9 @@ impl MockServer {
             times,
             delay,
         };
-        self.ims.add_fault(fault).map_err(|error| PyValueError::new_err(error.to_string()))
+        self.ims
+            .add_fault(fault)
+            .map_err(|error| PyValueError::new_err(error.to_string()))
     }
 
     fn clear_faults(&self) {
@@ -150,7 +160,11 @@ impl MockServer {
     }
 
     fn __repr__(&self) -> String {
-        format!("MockServer(endpoint={:?}, ak={:?})", self.ims.endpoint(), self.ims.config().ak)
+        format!(
+            "MockServer(endpoint={:?}, ak={:?})",
+            self.ims.endpoint(),
+            self.ims.config().ak
+        )
     }
 }
 
