@@ -17,7 +17,10 @@ pub trait Choice: Copy + Sized + 'static {
     fn as_str(self) -> &'static str;
 
     fn from_word(word: &str) -> Option<Self> {
-        Self::WORDS.iter().find(|(w, _)| *w == word).map(|(_, v)| *v)
+        Self::WORDS
+            .iter()
+            .find(|(w, _)| *w == word)
+            .map(|(_, v)| *v)
     }
 
     /// The message for a word outside the list; it offers the accepted word when only case differs.
@@ -128,19 +131,34 @@ mod tests {
         for (word, value) in ImageType::WORDS {
             assert_eq!(word.parse::<ImageType>().ok(), Some(*value));
             assert_eq!(value.as_str(), *word);
-            assert_eq!(serde_json::to_value(value).ok(), Some(serde_json::json!(word)));
+            assert_eq!(
+                serde_json::to_value(value).ok(),
+                Some(serde_json::json!(word))
+            );
         }
-        assert_eq!("uefi".parse::<FirmwareType>().ok(), Some(FirmwareType::Uefi));
+        assert_eq!(
+            "uefi".parse::<FirmwareType>().ok(),
+            Some(FirmwareType::Uefi)
+        );
         assert_eq!(Architecture::Arm.to_string(), "arm");
-        assert_eq!(serde_json::from_str::<OsType>("\"Windows\"").ok(), Some(OsType::Windows));
+        assert_eq!(
+            serde_json::from_str::<OsType>("\"Windows\"").ok(),
+            Some(OsType::Windows)
+        );
     }
 
     #[test]
     fn other_words_are_rejected_with_a_hint_for_case() {
         let error = "X86".parse::<Architecture>().unwrap_err();
-        assert_eq!(error.0, "must be one of x86, arm, got \"X86\" (did you mean 'x86'?)");
+        assert_eq!(
+            error.0,
+            "must be one of x86, arm, got \"X86\" (did you mean 'x86'?)"
+        );
         let error = "Solaris".parse::<OsType>().unwrap_err();
-        assert_eq!(error.0, "must be one of Linux, Windows, Other, got \"Solaris\"");
+        assert_eq!(
+            error.0,
+            "must be one of Linux, Windows, Other, got \"Solaris\""
+        );
         assert!("ecs".parse::<ImageType>().is_err());
         assert!(serde_json::from_str::<FirmwareType>("\"BIOS\"").is_err());
     }

@@ -78,7 +78,9 @@ impl ServerDataImages {
             let at = root.key(key);
             match key.as_str() {
                 "data_images" => {
-                    spec.data_images = reader.objects(value, &at, DataImage::read).unwrap_or_default()
+                    spec.data_images = reader
+                        .objects(value, &at, DataImage::read)
+                        .unwrap_or_default()
                 }
                 "name" => spec.name = reader.string(value, &at),
                 "description" => spec.description = reader.string(value, &at),
@@ -88,7 +90,15 @@ impl ServerDataImages {
                 "max_ram" => spec.max_ram = reader.integer(value, &at),
                 "min_ram" => spec.min_ram = reader.integer(value, &at),
                 "extra" => reader.extra(value, &at, &mut spec.extra),
-                _ => read_other_key(reader, Mode::DataImages, key, value, &at, Self::FIELDS, &mut spec.extra),
+                _ => read_other_key(
+                    reader,
+                    Mode::DataImages,
+                    key,
+                    value,
+                    &at,
+                    Self::FIELDS,
+                    &mut spec.extra,
+                ),
             }
         }
         reader.require(object, "data_images", &root, codes::MALFORMED);
@@ -98,7 +108,11 @@ impl ServerDataImages {
     pub(crate) fn check(&self, path: &FieldPath<'_>, report: &mut Report) {
         let images_at = path.key("data_images");
         if self.data_images.is_empty() {
-            report.add(&images_at, codes::MALFORMED, "needs at least one data image".to_owned());
+            report.add(
+                &images_at,
+                codes::MALFORMED,
+                "needs at least one data image".to_owned(),
+            );
         }
         for (i, image) in self.data_images.iter().enumerate() {
             image.check(&images_at.index(i), report);
@@ -109,7 +123,12 @@ impl ServerDataImages {
         if let Some(description) = &self.description {
             check_description(description, &path.key("description"), report);
         }
-        check_tags(self.tags.as_deref(), self.image_tags.as_deref(), path, report);
+        check_tags(
+            self.tags.as_deref(),
+            self.image_tags.as_deref(),
+            path,
+            report,
+        );
         if let Some(project) = &self.enterprise_project_id {
             check_enterprise_project_id(project, &path.key("enterprise_project_id"), report);
         }
@@ -119,7 +138,8 @@ impl ServerDataImages {
 }
 
 impl DataImage {
-    pub const FIELDS: &'static [&'static str] = &["name", "volume_id", "description", "tags", "image_tags"];
+    pub const FIELDS: &'static [&'static str] =
+        &["name", "volume_id", "description", "tags", "image_tags"];
 
     pub fn new(name: impl Into<String>, volume_id: impl Into<String>) -> Self {
         DataImage {
@@ -135,7 +155,9 @@ impl DataImage {
             let field_at = at.key(key);
             match key.as_str() {
                 "name" => image.name = reader.string(value, &field_at).unwrap_or_default(),
-                "volume_id" => image.volume_id = reader.string(value, &field_at).unwrap_or_default(),
+                "volume_id" => {
+                    image.volume_id = reader.string(value, &field_at).unwrap_or_default()
+                }
                 "description" => image.description = reader.string(value, &field_at),
                 "tags" => image.tags = reader.strings(value, &field_at),
                 "image_tags" => image.image_tags = reader.image_tags(value, &field_at),
@@ -150,11 +172,21 @@ impl DataImage {
 
     fn check(&self, path: &FieldPath<'_>, report: &mut Report) {
         check_name(&self.name, &path.key("name"), report);
-        check_uuid(&self.volume_id, codes::MALFORMED, &path.key("volume_id"), report);
+        check_uuid(
+            &self.volume_id,
+            codes::MALFORMED,
+            &path.key("volume_id"),
+            report,
+        );
         if let Some(description) = &self.description {
             check_description(description, &path.key("description"), report);
         }
-        check_tags(self.tags.as_deref(), self.image_tags.as_deref(), path, report);
+        check_tags(
+            self.tags.as_deref(),
+            self.image_tags.as_deref(),
+            path,
+            report,
+        );
         check_extra(&self.extra, Self::FIELDS, &[], path, report);
     }
 }

@@ -173,7 +173,13 @@ mod tests {
         let paths: Vec<&str> = read.0.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(
             paths,
-            ["data_images[0]", "name", "data_images[1].name", "names", "data_images[10]"]
+            [
+                "data_images[0]",
+                "name",
+                "data_images[1].name",
+                "names",
+                "data_images[10]"
+            ]
         );
     }
 

@@ -24,7 +24,10 @@ pub(crate) fn check_extra(
             report.add(
                 &extra_at.key(key),
                 codes::MALFORMED,
-                format!("{} is a field of this spec: set it directly, not through extra", quoted(key)),
+                format!(
+                    "{} is a field of this spec: set it directly, not through extra",
+                    quoted(key)
+                ),
             );
         } else if reserved.contains(&key) {
             report.add(
@@ -50,7 +53,13 @@ mod tests {
         let extra = json!({"is_config_init": true, "name": "x", "image_url": "b:o"});
         let extra = extra.as_object().cloned().unwrap_or_default();
         let mut report = Report::default();
-        check_extra(&extra, &["name"], &["image_url"], &FieldPath::Root, &mut report);
+        check_extra(
+            &extra,
+            &["name"],
+            &["image_url"],
+            &FieldPath::Root,
+            &mut report,
+        );
         let errors = report.into_result().unwrap_err();
         let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, ["extra.name", "extra.image_url"]);
@@ -62,7 +71,13 @@ mod tests {
         let extra = json!({"is_config_init": true, "__os_feature": "x"});
         let extra = extra.as_object().cloned().unwrap_or_default();
         let mut report = Report::default();
-        check_extra(&extra, &["name"], &["image_url"], &FieldPath::Root.key("data_images").index(0), &mut report);
+        check_extra(
+            &extra,
+            &["name"],
+            &["image_url"],
+            &FieldPath::Root.key("data_images").index(0),
+            &mut report,
+        );
         assert!(report.is_empty());
     }
 }

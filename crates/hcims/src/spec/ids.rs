@@ -15,9 +15,18 @@ pub fn is_uuid(s: &str) -> bool {
 }
 
 /// A required UUID field; `missing_code` is what IMS answers when it is absent.
-pub(crate) fn check_uuid(id: &str, missing_code: &'static str, path: &FieldPath<'_>, report: &mut Report) {
+pub(crate) fn check_uuid(
+    id: &str,
+    missing_code: &'static str,
+    path: &FieldPath<'_>,
+    report: &mut Report,
+) {
     if id.is_empty() {
-        report.add(path, missing_code, "is required and must not be empty".to_owned());
+        report.add(
+            path,
+            missing_code,
+            "is required and must not be empty".to_owned(),
+        );
     } else if !is_uuid(id) {
         report.add(
             path,
@@ -33,7 +42,10 @@ pub(crate) fn check_enterprise_project_id(id: &str, path: &FieldPath<'_>, report
         report.add(
             path,
             codes::MALFORMED,
-            format!("must be \"0\" (the default project) or a UUID, got {}", quoted(id)),
+            format!(
+                "must be \"0\" (the default project) or a UUID, got {}",
+                quoted(id)
+            ),
         );
     }
 }
@@ -69,24 +81,48 @@ mod tests {
     fn codes_of(check: impl FnOnce(&mut Report)) -> Vec<&'static str> {
         let mut report = Report::default();
         check(&mut report);
-        report.into_result().err().map_or_else(Vec::new, |e| e.iter().map(|e| e.ims_code).collect())
+        report
+            .into_result()
+            .err()
+            .map_or_else(Vec::new, |e| e.iter().map(|e| e.ims_code).collect())
     }
 
     #[test]
     fn required_uuid_distinguishes_missing_from_malformed() {
         let path = FieldPath::Root.key("instance_id");
-        assert!(codes_of(|r| check_uuid("877a2cda-ba63-4e1e-b95f-e67e48b6129a", "IMG.0012", &path, r)).is_empty());
-        assert_eq!(codes_of(|r| check_uuid("", "IMG.0012", &path, r)), ["IMG.0012"]);
-        assert_eq!(codes_of(|r| check_uuid("i-123", "IMG.0012", &path, r)), ["IMG.0001"]);
+        assert!(codes_of(|r| check_uuid(
+            "877a2cda-ba63-4e1e-b95f-e67e48b6129a",
+            "IMG.0012",
+            &path,
+            r
+        ))
+        .is_empty());
+        assert_eq!(
+            codes_of(|r| check_uuid("", "IMG.0012", &path, r)),
+            ["IMG.0012"]
+        );
+        assert_eq!(
+            codes_of(|r| check_uuid("i-123", "IMG.0012", &path, r)),
+            ["IMG.0001"]
+        );
     }
 
     #[test]
     fn enterprise_project_is_zero_or_a_uuid() {
         let path = FieldPath::Root.key("enterprise_project_id");
         assert!(codes_of(|r| check_enterprise_project_id("0", &path, r)).is_empty());
-        assert!(codes_of(|r| check_enterprise_project_id("877a2cda-ba63-4e1e-b95f-e67e48b6129a", &path, r)).is_empty());
+        assert!(codes_of(|r| check_enterprise_project_id(
+            "877a2cda-ba63-4e1e-b95f-e67e48b6129a",
+            &path,
+            r
+        ))
+        .is_empty());
         for bad in ["", "00", "default", "1"] {
-            assert_eq!(codes_of(|r| check_enterprise_project_id(bad, &path, r)), ["IMG.0001"], "{bad}");
+            assert_eq!(
+                codes_of(|r| check_enterprise_project_id(bad, &path, r)),
+                ["IMG.0001"],
+                "{bad}"
+            );
         }
     }
 }

@@ -175,7 +175,11 @@ impl ImageSpec {
     /// without `instance_id`/`image_url`/`volume_id` data-disk images, `image_url` an image from OBS,
     /// `volume_id` an image from a volume. A key `extra` holding an object is merged into the spec's
     /// extra fields. Type errors, unknown keys and broken rules are reported together.
-    pub fn from_json(mode: Option<Mode>, value: &Value, unknown: UnknownKeys) -> Result<ImageSpec, ValidationErrors> {
+    pub fn from_json(
+        mode: Option<Mode>,
+        value: &Value,
+        unknown: UnknownKeys,
+    ) -> Result<ImageSpec, ValidationErrors> {
         let Value::Object(object) = value else {
             return Err(body_error(format!(
                 "the request body must be a JSON object, got {}",

@@ -149,7 +149,15 @@ impl ObsImage {
                 "hw_firmware_type" => spec.hw_firmware_type = reader.choice(value, &at),
                 "is_config_init" => spec.is_config_init = reader.boolean(value, &at),
                 "extra" => reader.extra(value, &at, &mut spec.extra),
-                _ => read_other_key(reader, Mode::Obs, key, value, &at, Self::FIELDS, &mut spec.extra),
+                _ => read_other_key(
+                    reader,
+                    Mode::Obs,
+                    key,
+                    value,
+                    &at,
+                    Self::FIELDS,
+                    &mut spec.extra,
+                ),
             }
         }
         reader.require(object, "name", &root, codes::NAME_MISSING);
@@ -161,12 +169,22 @@ impl ObsImage {
     pub(crate) fn check(&self, path: &FieldPath<'_>, report: &mut Report) {
         check_name(&self.name, &path.key("name"), report);
         check_image_url(&self.image_url, &path.key("image_url"), report);
-        check_disk(self.min_disk, OBS_SYSTEM_DISK_GB, &path.key("min_disk"), report);
+        check_disk(
+            self.min_disk,
+            OBS_SYSTEM_DISK_GB,
+            &path.key("min_disk"),
+            report,
+        );
         if let Some(description) = &self.description {
             check_description(description, &path.key("description"), report);
         }
         self.check_os_version(&path.key("os_version"), report);
-        check_tags(self.tags.as_deref(), self.image_tags.as_deref(), path, report);
+        check_tags(
+            self.tags.as_deref(),
+            self.image_tags.as_deref(),
+            path,
+            report,
+        );
         if let Some(project) = &self.enterprise_project_id {
             check_enterprise_project_id(project, &path.key("enterprise_project_id"), report);
         }
@@ -237,7 +255,10 @@ impl ObsImage {
                 report.add(
                     &images_at.index(i).key("image_url"),
                     codes::DUPLICATE_IMAGE_URL,
-                    format!("{} is already used by {first_use}: each disk needs its own file", quoted(url)),
+                    format!(
+                        "{} is already used by {first_use}: each disk needs its own file",
+                        quoted(url)
+                    ),
                 );
             }
         }
@@ -268,7 +289,9 @@ impl ObsDataImage {
         for (key, value) in object {
             let field_at = at.key(key);
             match key.as_str() {
-                "image_url" => image.image_url = reader.string(value, &field_at).unwrap_or_default(),
+                "image_url" => {
+                    image.image_url = reader.string(value, &field_at).unwrap_or_default()
+                }
                 "min_disk" => image.min_disk = reader.integer(value, &field_at).unwrap_or_default(),
                 "name" => image.name = reader.string(value, &field_at),
                 "description" => image.description = reader.string(value, &field_at),
@@ -286,14 +309,24 @@ impl ObsDataImage {
 
     fn check(&self, path: &FieldPath<'_>, report: &mut Report) {
         check_image_url(&self.image_url, &path.key("image_url"), report);
-        check_disk(self.min_disk, OBS_DATA_DISK_GB, &path.key("min_disk"), report);
+        check_disk(
+            self.min_disk,
+            OBS_DATA_DISK_GB,
+            &path.key("min_disk"),
+            report,
+        );
         if let Some(name) = &self.name {
             check_name(name, &path.key("name"), report);
         }
         if let Some(description) = &self.description {
             check_description(description, &path.key("description"), report);
         }
-        check_tags(self.tags.as_deref(), self.image_tags.as_deref(), path, report);
+        check_tags(
+            self.tags.as_deref(),
+            self.image_tags.as_deref(),
+            path,
+            report,
+        );
         check_extra(&self.extra, Self::FIELDS, &[], path, report);
     }
 }
@@ -312,7 +345,10 @@ pub(crate) fn check_image_url(url: &str, path: &FieldPath<'_>, report: &mut Repo
         report.add(
             path,
             codes::FILE_NAME_SPACE,
-            format!("OBS bucket and file names must not contain spaces, got {}", quoted(url)),
+            format!(
+                "OBS bucket and file names must not contain spaces, got {}",
+                quoted(url)
+            ),
         );
     }
     let well_formed = matches!(url.split_once(':'), Some((bucket, object)) if !bucket.is_empty() && !object.is_empty());
@@ -329,7 +365,10 @@ pub(crate) fn check_image_url(url: &str, path: &FieldPath<'_>, report: &mut Repo
 }
 
 fn object_is_iso(url: &str) -> bool {
-    let object = url.split_once(':').map_or(url, |(_, object)| object).as_bytes();
+    let object = url
+        .split_once(':')
+        .map_or(url, |(_, object)| object)
+        .as_bytes();
     object.len() >= 4 && object[object.len() - 4..].eq_ignore_ascii_case(b".iso")
 }
 
@@ -340,12 +379,20 @@ mod tests {
     fn url_codes(url: &str) -> Vec<&'static str> {
         let mut report = Report::default();
         check_image_url(url, &FieldPath::Root.key("image_url"), &mut report);
-        report.into_result().err().map_or_else(Vec::new, |e| e.iter().map(|e| e.ims_code).collect())
+        report
+            .into_result()
+            .err()
+            .map_or_else(Vec::new, |e| e.iter().map(|e| e.ims_code).collect())
     }
 
     #[test]
     fn image_urls_are_bucket_colon_object() {
-        for url in ["ims-image:centos70.qcow2", "b:dir/file.vhd", "b:o:with:colons", "b:镜像.qcow2"] {
+        for url in [
+            "ims-image:centos70.qcow2",
+            "b:dir/file.vhd",
+            "b:o:with:colons",
+            "b:镜像.qcow2",
+        ] {
             assert!(url_codes(url).is_empty(), "{url}");
         }
         for url in ["no-colon.qcow2", ":object", "bucket:", ":"] {
@@ -356,7 +403,12 @@ mod tests {
 
     #[test]
     fn spaces_in_image_urls_fail() {
-        for url in ["ims image:a.qcow2", "b:my file.qcow2", "b:a.qcow2 ", "b:tab\t.qcow2"] {
+        for url in [
+            "ims image:a.qcow2",
+            "b:my file.qcow2",
+            "b:a.qcow2 ",
+            "b:tab\t.qcow2",
+        ] {
             assert_eq!(url_codes(url), ["IMG.0175"], "{url:?}");
         }
         assert_eq!(url_codes("no colon"), ["IMG.0175", "IMG.0001"]);

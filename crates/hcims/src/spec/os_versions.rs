@@ -60,7 +60,9 @@ mod tests {
     #[test]
     fn the_bundled_list_has_146_values_without_comments() {
         assert_eq!(known_os_versions().len(), 146);
-        assert!(known_os_versions().iter().all(|v| !v.starts_with('#') && !v.is_empty()));
+        assert!(known_os_versions()
+            .iter()
+            .all(|v| !v.starts_with('#') && !v.is_empty()));
     }
 
     #[test]
@@ -77,10 +79,16 @@ mod tests {
     fn unknown_values_warn_and_spelling_variants_get_a_suggestion() {
         assert_eq!(os_version_warning("CentOS 7.0 64bit"), None);
         let warning = os_version_warning("Ubuntu 22.04 server 64bit").unwrap_or_default();
-        assert!(warning.contains("\"Ubuntu 22.04 server 64bit\" is not in"), "{warning}");
+        assert!(
+            warning.contains("\"Ubuntu 22.04 server 64bit\" is not in"),
+            "{warning}"
+        );
         assert!(!warning.contains("did you mean"), "{warning}");
         let warning = os_version_warning("centos 7.0 64 bit").unwrap_or_default();
-        assert!(warning.ends_with("did you mean \"CentOS 7.0 64bit\"?"), "{warning}");
+        assert!(
+            warning.ends_with("did you mean \"CentOS 7.0 64bit\"?"),
+            "{warning}"
+        );
         let warning = os_version_warning("CentOS 7.9 64bit").unwrap_or_default();
         assert!(!warning.contains("did you mean"), "{warning}");
     }

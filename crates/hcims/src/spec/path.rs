@@ -57,6 +57,9 @@ mod tests {
         assert_eq!(second.key("min_disk").render(), "data_images[2].min_disk");
         let tags = root.key("tags");
         assert_eq!(tags.index(3).render(), "tags[3]");
-        assert_eq!(root.key("image_tags").index(0).key("key").render(), "image_tags[0].key");
+        assert_eq!(
+            root.key("image_tags").index(0).key("key").render(),
+            "image_tags[0].key"
+        );
     }
 }

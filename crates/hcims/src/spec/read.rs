@@ -28,8 +28,11 @@ impl Reader {
     }
 
     fn wrong_type(&mut self, expected: &str, value: &Value, at: &FieldPath<'_>) {
-        self.report
-            .add(at, codes::MALFORMED, format!("must be {expected}, got {}", describe(value)));
+        self.report.add(
+            at,
+            codes::MALFORMED,
+            format!("must be {expected}, got {}", describe(value)),
+        );
     }
 
     /// An optional string; JSON null counts as absent.
@@ -90,7 +93,8 @@ impl Reader {
             Value::String(word) => {
                 let parsed = T::from_word(word);
                 if parsed.is_none() {
-                    self.report.add(at, T::IMS_CODE, T::unknown_word_message(word));
+                    self.report
+                        .add(at, T::IMS_CODE, T::unknown_word_message(word));
                 }
                 parsed
             }
@@ -142,7 +146,12 @@ impl Reader {
         Some(out)
     }
 
-    fn array<'v>(&mut self, value: &'v Value, expected: &str, at: &FieldPath<'_>) -> Option<&'v Vec<Value>> {
+    fn array<'v>(
+        &mut self,
+        value: &'v Value,
+        expected: &str,
+        at: &FieldPath<'_>,
+    ) -> Option<&'v Vec<Value>> {
         match value {
             Value::Array(items) => Some(items),
             Value::Null => None,
@@ -154,7 +163,11 @@ impl Reader {
     }
 
     /// `image_tags`: a list of `{key, value}` objects; `value` may be left out and means "".
-    pub(crate) fn image_tags(&mut self, value: &Value, at: &FieldPath<'_>) -> Option<Vec<ImageTag>> {
+    pub(crate) fn image_tags(
+        &mut self,
+        value: &Value,
+        at: &FieldPath<'_>,
+    ) -> Option<Vec<ImageTag>> {
         self.objects(value, at, |reader, object, tag_at| {
             let mut tag = ImageTag::default();
             for (key, value) in object {
@@ -172,9 +185,16 @@ impl Reader {
     }
 
     /// Reports `key` of `object` as missing when it is absent or null.
-    pub(crate) fn require(&mut self, object: &Object, key: &str, at: &FieldPath<'_>, ims_code: &'static str) {
+    pub(crate) fn require(
+        &mut self,
+        object: &Object,
+        key: &str,
+        at: &FieldPath<'_>,
+        ims_code: &'static str,
+    ) {
         if matches!(object.get(key), None | Some(Value::Null)) {
-            self.report.add(&at.key(key), ims_code, "is required".to_owned());
+            self.report
+                .add(&at.key(key), ims_code, "is required".to_owned());
         }
     }
 
@@ -187,7 +207,10 @@ impl Reader {
                         self.report.add(
                             &at.key(key),
                             codes::MALFORMED,
-                            format!("{} is given both in extra and at the top level", quoted(key)),
+                            format!(
+                                "{} is given both in extra and at the top level",
+                                quoted(key)
+                            ),
                         );
                     } else {
                         extra.insert(key.clone(), value.clone());
@@ -215,7 +238,10 @@ impl Reader {
                     self.report.add(
                         at,
                         codes::MALFORMED,
-                        format!("{} is given both at the top level and in extra", quoted(key)),
+                        format!(
+                            "{} is given both at the top level and in extra",
+                            quoted(key)
+                        ),
                     );
                 } else {
                     extra.insert(key.to_owned(), value.clone());
@@ -261,7 +287,11 @@ mod tests {
             .report
             .into_result()
             .err()
-            .map_or_else(Vec::new, |e| e.0.into_iter().map(|e| (e.path, e.ims_code, e.message)).collect())
+            .map_or_else(Vec::new, |e| {
+                e.0.into_iter()
+                    .map(|e| (e.path, e.ims_code, e.message))
+                    .collect()
+            })
     }
 
     #[test]
@@ -291,10 +321,17 @@ mod tests {
         let codes: Vec<&str> = found.iter().map(|e| e.1).collect();
         assert_eq!(
             codes,
-            ["IMG.0001", "IMG.0001", "IMG.0001", "IMG.0001", "IMG.0001", "IMG.0055", "IMG.0001", "IMG.0001"]
+            [
+                "IMG.0001", "IMG.0001", "IMG.0001", "IMG.0001", "IMG.0001", "IMG.0055", "IMG.0001",
+                "IMG.0001"
+            ]
         );
         assert_eq!(found[0].2, "must be a string, got the number 5");
-        assert!(found[1].2.contains("without a decimal point"), "{}", found[1].2);
+        assert!(
+            found[1].2.contains("without a decimal point"),
+            "{}",
+            found[1].2
+        );
         assert_eq!(found[4].2, "must be an integer, got the string \"40\"");
     }
 
@@ -304,7 +341,10 @@ mod tests {
         let at = root.key("tags");
         let mut reader = Reader::new(UnknownKeys::Reject);
         let tags = reader.strings(&json!(["a.1", 7, "b.2"]), &at);
-        assert_eq!(tags, Some(vec!["a.1".to_owned(), String::new(), "b.2".to_owned()]));
+        assert_eq!(
+            tags,
+            Some(vec!["a.1".to_owned(), String::new(), "b.2".to_owned()])
+        );
         assert_eq!(reader.strings(&json!("a.1"), &at), None);
         let found = errors(reader);
         assert_eq!(found[0].0, "tags[1]");
@@ -316,16 +356,31 @@ mod tests {
         let root = FieldPath::Root;
         let at = root.key("image_tags");
         let mut reader = Reader::new(UnknownKeys::Keep);
-        let tags = reader.image_tags(&json!([{"key": "k"}, {"value": "v"}, {"key": "a", "vaule": "b"}, 3]), &at);
+        let tags = reader.image_tags(
+            &json!([{"key": "k"}, {"value": "v"}, {"key": "a", "vaule": "b"}, 3]),
+            &at,
+        );
         assert_eq!(
             tags,
-            Some(vec![ImageTag::new("k", ""), ImageTag::new("", "v"), ImageTag::new("a", ""), ImageTag::default()])
+            Some(vec![
+                ImageTag::new("k", ""),
+                ImageTag::new("", "v"),
+                ImageTag::new("a", ""),
+                ImageTag::default()
+            ])
         );
         let found = errors(reader);
         let paths: Vec<&str> = found.iter().map(|e| e.0.as_str()).collect();
-        assert_eq!(paths, ["image_tags[1].key", "image_tags[2].vaule", "image_tags[3]"]);
+        assert_eq!(
+            paths,
+            ["image_tags[1].key", "image_tags[2].vaule", "image_tags[3]"]
+        );
         assert_eq!(found[0].1, "IMG.0115");
-        assert!(found[1].2.contains("did you mean 'value'?"), "{}", found[1].2);
+        assert!(
+            found[1].2.contains("did you mean 'value'?"),
+            "{}",
+            found[1].2
+        );
     }
 
     #[test]
@@ -333,16 +388,47 @@ mod tests {
         let root = FieldPath::Root;
         let mut extra = Object::new();
         let mut reader = Reader::new(UnknownKeys::Reject);
-        reader.unknown("instance-id", &json!(1), &root.key("instance-id"), &["name", "instance_id"], &mut extra);
-        reader.unknown("flavor", &json!(1), &root.key("flavor"), &["name", "instance_id"], &mut extra);
+        reader.unknown(
+            "instance-id",
+            &json!(1),
+            &root.key("instance-id"),
+            &["name", "instance_id"],
+            &mut extra,
+        );
+        reader.unknown(
+            "flavor",
+            &json!(1),
+            &root.key("flavor"),
+            &["name", "instance_id"],
+            &mut extra,
+        );
         assert!(extra.is_empty());
         let found = errors(reader);
-        assert_eq!(found[0].2, "unknown field \"instance-id\"; did you mean 'instance_id'?");
-        assert!(found[1].2.contains("known fields here are name, instance_id"), "{}", found[1].2);
+        assert_eq!(
+            found[0].2,
+            "unknown field \"instance-id\"; did you mean 'instance_id'?"
+        );
+        assert!(
+            found[1]
+                .2
+                .contains("known fields here are name, instance_id"),
+            "{}",
+            found[1].2
+        );
 
         let mut reader = Reader::new(UnknownKeys::Keep);
-        reader.unknown("flavor", &json!(1), &root.key("flavor"), &["name"], &mut extra);
-        reader.extra(&json!({"flavor": 2, "other": 3}), &root.key("extra"), &mut extra);
+        reader.unknown(
+            "flavor",
+            &json!(1),
+            &root.key("flavor"),
+            &["name"],
+            &mut extra,
+        );
+        reader.extra(
+            &json!({"flavor": 2, "other": 3}),
+            &root.key("extra"),
+            &mut extra,
+        );
         assert_eq!(Value::Object(extra), json!({"flavor": 1, "other": 3}));
         let found = errors(reader);
         assert_eq!(found.len(), 1);

@@ -75,7 +75,15 @@ impl ServerImage {
                 "max_ram" => spec.max_ram = reader.integer(value, &at),
                 "min_ram" => spec.min_ram = reader.integer(value, &at),
                 "extra" => reader.extra(value, &at, &mut spec.extra),
-                _ => read_other_key(reader, Mode::Server, key, value, &at, Self::FIELDS, &mut spec.extra),
+                _ => read_other_key(
+                    reader,
+                    Mode::Server,
+                    key,
+                    value,
+                    &at,
+                    Self::FIELDS,
+                    &mut spec.extra,
+                ),
             }
         }
         reader.require(object, "name", &root, codes::NAME_MISSING);
@@ -85,11 +93,21 @@ impl ServerImage {
 
     pub(crate) fn check(&self, path: &FieldPath<'_>, report: &mut Report) {
         check_name(&self.name, &path.key("name"), report);
-        check_uuid(&self.instance_id, codes::INSTANCE_ID_MISSING, &path.key("instance_id"), report);
+        check_uuid(
+            &self.instance_id,
+            codes::INSTANCE_ID_MISSING,
+            &path.key("instance_id"),
+            report,
+        );
         if let Some(description) = &self.description {
             check_description(description, &path.key("description"), report);
         }
-        check_tags(self.tags.as_deref(), self.image_tags.as_deref(), path, report);
+        check_tags(
+            self.tags.as_deref(),
+            self.image_tags.as_deref(),
+            path,
+            report,
+        );
         if let Some(project) = &self.enterprise_project_id {
             check_enterprise_project_id(project, &path.key("enterprise_project_id"), report);
         }

@@ -12,7 +12,12 @@ pub(crate) const OBS_SYSTEM_DISK_GB: RangeInclusive<i64> = 40..=1024;
 pub(crate) const OBS_DATA_DISK_GB: RangeInclusive<i64> = 1..=2048;
 
 /// `min_ram` and `max_ram`: not negative, and `min_ram <= max_ram` when both are set (0 means no limit).
-pub(crate) fn check_ram(min_ram: Option<i64>, max_ram: Option<i64>, path: &FieldPath<'_>, report: &mut Report) {
+pub(crate) fn check_ram(
+    min_ram: Option<i64>,
+    max_ram: Option<i64>,
+    path: &FieldPath<'_>,
+    report: &mut Report,
+) {
     for (field, value) in [("min_ram", min_ram), ("max_ram", max_ram)] {
         if let Some(value) = value.filter(|v| *v < 0) {
             report.add(
@@ -34,12 +39,21 @@ pub(crate) fn check_ram(min_ram: Option<i64>, max_ram: Option<i64>, path: &Field
     }
 }
 
-pub(crate) fn check_disk(gb: i64, range: RangeInclusive<i64>, path: &FieldPath<'_>, report: &mut Report) {
+pub(crate) fn check_disk(
+    gb: i64,
+    range: RangeInclusive<i64>,
+    path: &FieldPath<'_>,
+    report: &mut Report,
+) {
     if !range.contains(&gb) {
         report.add(
             path,
             codes::SIZE,
-            format!("must be between {} and {} (GB), got {gb}", range.start(), range.end()),
+            format!(
+                "must be between {} and {} (GB), got {gb}",
+                range.start(),
+                range.end()
+            ),
         );
     }
 }
@@ -51,10 +65,9 @@ mod tests {
     fn ram(min: Option<i64>, max: Option<i64>) -> Vec<(String, &'static str)> {
         let mut report = Report::default();
         check_ram(min, max, &FieldPath::Root, &mut report);
-        report
-            .into_result()
-            .err()
-            .map_or_else(Vec::new, |e| e.0.into_iter().map(|e| (e.path, e.ims_code)).collect())
+        report.into_result().err().map_or_else(Vec::new, |e| {
+            e.0.into_iter().map(|e| (e.path, e.ims_code)).collect()
+        })
     }
 
     fn disk(gb: i64, range: RangeInclusive<i64>) -> bool {
@@ -81,7 +94,10 @@ mod tests {
 
     #[test]
     fn min_ram_above_max_ram_fails() {
-        assert_eq!(ram(Some(2049), Some(2048)), [("min_ram".to_owned(), "IMG.0055")]);
+        assert_eq!(
+            ram(Some(2049), Some(2048)),
+            [("min_ram".to_owned(), "IMG.0055")]
+        );
     }
 
     #[test]

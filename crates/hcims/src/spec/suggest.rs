@@ -20,7 +20,11 @@ pub(crate) fn closest<'k>(
             continue;
         }
         let distance = edit_distance(&wanted, &known);
-        if distance <= allowed && best.map_or(true, |(d, _)| distance < d) {
+        let better = match best {
+            None => true,
+            Some((best_distance, _)) => distance < best_distance,
+        };
+        if distance <= allowed && better {
             best = Some((distance, candidate));
         }
     }
@@ -70,7 +74,15 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
 mod tests {
     use super::*;
 
-    const KEYS: &[&str] = &["name", "instance_id", "description", "tags", "image_tags", "min_ram", "max_ram"];
+    const KEYS: &[&str] = &[
+        "name",
+        "instance_id",
+        "description",
+        "tags",
+        "image_tags",
+        "min_ram",
+        "max_ram",
+    ];
 
     fn suggest(input: &str) -> Option<&'static str> {
         closest(input, KEYS.iter().copied(), edits_for_key)

@@ -67,16 +67,33 @@ pub(crate) fn check_tags(
     for (i, tag) in tags.iter().enumerate() {
         check_legacy_tag(tag, &tags_path.index(i), report);
     }
-    check_unique_keys(tags.iter().map(|t| split_tag(t).0), &tags_path, None, report);
+    check_unique_keys(
+        tags.iter().map(|t| split_tag(t).0),
+        &tags_path,
+        None,
+        report,
+    );
 
     let image_tags_path = path.key("image_tags");
     check_count(image_tags.len(), &image_tags_path, report);
     for (i, tag) in image_tags.iter().enumerate() {
         let at = image_tags_path.index(i);
         check_image_tag_part(&tag.key, "key", 1, KEY_MAX_CHARS, &at.key("key"), report);
-        check_image_tag_part(&tag.value, "value", 0, VALUE_MAX_CHARS, &at.key("value"), report);
+        check_image_tag_part(
+            &tag.value,
+            "value",
+            0,
+            VALUE_MAX_CHARS,
+            &at.key("value"),
+            report,
+        );
     }
-    check_unique_keys(image_tags.iter().map(|t| t.key.as_str()), &image_tags_path, Some("key"), report);
+    check_unique_keys(
+        image_tags.iter().map(|t| t.key.as_str()),
+        &image_tags_path,
+        Some("key"),
+        report,
+    );
 }
 
 fn check_count(count: usize, path: &FieldPath<'_>, report: &mut Report) {
@@ -95,7 +112,10 @@ fn check_legacy_tag(tag: &str, path: &FieldPath<'_>, report: &mut Report) {
         report.add(
             path,
             codes::TAG,
-            format!("the tag key (the text before the first '.') must not be empty: {}", quoted(tag)),
+            format!(
+                "the tag key (the text before the first '.') must not be empty: {}",
+                quoted(tag)
+            ),
         );
     } else if let Some(bad) = key.chars().find(|&c| !is_tag_key_char(c)) {
         report.add(
@@ -112,7 +132,10 @@ fn check_legacy_tag(tag: &str, path: &FieldPath<'_>, report: &mut Report) {
         report.add(
             path,
             codes::TAG,
-            format!("the tag key must be at most {KEY_MAX_CHARS} characters, got {key_chars}: {}", quoted(tag)),
+            format!(
+                "the tag key must be at most {KEY_MAX_CHARS} characters, got {key_chars}: {}",
+                quoted(tag)
+            ),
         );
     }
     if let Some(bad) = value.chars().find(|&c| !is_tag_value_char(c)) {
@@ -148,13 +171,20 @@ fn check_image_tag_part(
 ) {
     let chars = text.chars().count();
     if chars < min_chars {
-        report.add(path, codes::TAG, format!("the tag {part} must not be empty"));
+        report.add(
+            path,
+            codes::TAG,
+            format!("the tag {part} must not be empty"),
+        );
     }
     if chars > max_chars {
         report.add(
             path,
             codes::TAG,
-            format!("the tag {part} must be at most {max_chars} characters, got {chars}: {}", quoted(text)),
+            format!(
+                "the tag {part} must be at most {max_chars} characters, got {chars}: {}",
+                quoted(text)
+            ),
         );
     }
     if let Some(bad) = text.chars().find(|c| IMAGE_TAG_FORBIDDEN.contains(c)) {
@@ -171,7 +201,10 @@ fn check_image_tag_part(
         report.add(
             path,
             codes::TAG,
-            format!("the tag {part} must not start or end with a space: {}", quoted(text)),
+            format!(
+                "the tag {part} must not start or end with a space: {}",
+                quoted(text)
+            ),
         );
     }
 }
@@ -198,7 +231,10 @@ fn check_unique_keys<'t>(
             report.add(
                 &at,
                 codes::TAG,
-                format!("tag keys must be unique: {} is also the key of {first_path}", quoted(key)),
+                format!(
+                    "tag keys must be unique: {} is also the key of {first_path}",
+                    quoted(key)
+                ),
             );
         }
     }
@@ -214,12 +250,20 @@ mod tests {
         let image_tags: Option<Vec<ImageTag>> =
             image_tags.map(|t| t.iter().map(|(k, v)| ImageTag::new(*k, *v)).collect());
         let mut report = Report::default();
-        check_tags(tags.as_deref(), image_tags.as_deref(), &FieldPath::Root, &mut report);
+        check_tags(
+            tags.as_deref(),
+            image_tags.as_deref(),
+            &FieldPath::Root,
+            &mut report,
+        );
         report.into_result().err().map_or_else(Vec::new, |e| e.0)
     }
 
     fn paths_and_codes(found: &[FieldError]) -> Vec<(&str, &str)> {
-        found.iter().map(|e| (e.path.as_str(), e.ims_code)).collect()
+        found
+            .iter()
+            .map(|e| (e.path.as_str(), e.ims_code))
+            .collect()
     }
 
     #[test]
@@ -275,7 +319,15 @@ mod tests {
     fn legacy_tag_rules_fail_at_the_tag() {
         let long_key = format!("{}.v", "k".repeat(37));
         let long_value = format!("k.{}", "v".repeat(44));
-        for bad in [".v", "a b.v", "k:1.v", "k.v w", "k.v/w", long_key.as_str(), long_value.as_str()] {
+        for bad in [
+            ".v",
+            "a b.v",
+            "k:1.v",
+            "k.v w",
+            "k.v/w",
+            long_key.as_str(),
+            long_value.as_str(),
+        ] {
             let found = errors(Some(&["ok.1", bad]), None);
             assert_eq!(paths_and_codes(&found), [("tags[1]", "IMG.0115")], "{bad}");
         }
@@ -299,10 +351,18 @@ mod tests {
         for forbidden in IMAGE_TAG_FORBIDDEN {
             let key = format!("k{forbidden}");
             let found = errors(None, Some(&[(key.as_str(), "v")]));
-            assert_eq!(paths_and_codes(&found), [("image_tags[0].key", "IMG.0115")], "{key}");
+            assert_eq!(
+                paths_and_codes(&found),
+                [("image_tags[0].key", "IMG.0115")],
+                "{key}"
+            );
             let value = format!("v{forbidden}");
             let found = errors(None, Some(&[("k", value.as_str())]));
-            assert_eq!(paths_and_codes(&found), [("image_tags[0].value", "IMG.0115")], "{value}");
+            assert_eq!(
+                paths_and_codes(&found),
+                [("image_tags[0].value", "IMG.0115")],
+                "{value}"
+            );
         }
     }
 
@@ -310,10 +370,16 @@ mod tests {
     fn more_than_ten_tags_exceed_the_quota() {
         let eleven: Vec<String> = (0..11).map(|i| format!("k{i}.v")).collect();
         let eleven: Vec<&str> = eleven.iter().map(String::as_str).collect();
-        assert_eq!(paths_and_codes(&errors(Some(&eleven), None)), [("tags", "IMG.0116")]);
+        assert_eq!(
+            paths_and_codes(&errors(Some(&eleven), None)),
+            [("tags", "IMG.0116")]
+        );
         let pairs: Vec<(String, &str)> = (0..11).map(|i| (format!("k{i}"), "v")).collect();
         let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-        assert_eq!(paths_and_codes(&errors(None, Some(&pairs))), [("image_tags", "IMG.0116")]);
+        assert_eq!(
+            paths_and_codes(&errors(None, Some(&pairs))),
+            [("image_tags", "IMG.0116")]
+        );
     }
 
     #[test]

@@ -19,7 +19,11 @@ fn is_name_char(c: char) -> bool {
 /// Name: 1-128 characters of letters, digits, CJK, `-`, `.`, `_` and space; no space at either end.
 pub(crate) fn check_name(name: &str, path: &FieldPath<'_>, report: &mut Report) {
     if name.is_empty() {
-        report.add(path, codes::NAME_MISSING, "is required and must not be empty".to_owned());
+        report.add(
+            path,
+            codes::NAME_MISSING,
+            "is required and must not be empty".to_owned(),
+        );
         return;
     }
     // Byte length bounds the character count, so short names skip the count.
@@ -29,7 +33,10 @@ pub(crate) fn check_name(name: &str, path: &FieldPath<'_>, report: &mut Report) 
             report.add(
                 path,
                 codes::NAME_TOO_LONG,
-                format!("must be at most {NAME_MAX_CHARS} characters, got {chars}: {}", quoted(name)),
+                format!(
+                    "must be at most {NAME_MAX_CHARS} characters, got {chars}: {}",
+                    quoted(name)
+                ),
             );
         }
     }
@@ -64,11 +71,17 @@ pub(crate) fn check_description(description: &str, path: &FieldPath<'_>, report:
             );
         }
     }
-    if let Some(bad) = description.chars().find(|c| matches!(c, '\r' | '\n' | '<' | '>')) {
+    if let Some(bad) = description
+        .chars()
+        .find(|c| matches!(c, '\r' | '\n' | '<' | '>'))
+    {
         report.add(
             path,
             codes::DESCRIPTION_FORMAT,
-            format!("must not contain carriage returns, line breaks, '<' or '>'; found {bad:?} in {}", quoted(description)),
+            format!(
+                "must not contain carriage returns, line breaks, '<' or '>'; found {bad:?} in {}",
+                quoted(description)
+            ),
         );
     }
 }
@@ -80,18 +93,36 @@ mod tests {
     fn name_codes(name: &str) -> Vec<&'static str> {
         let mut report = Report::default();
         check_name(name, &FieldPath::Root.key("name"), &mut report);
-        report.into_result().err().map_or_else(Vec::new, |e| e.iter().map(|e| e.ims_code).collect())
+        report
+            .into_result()
+            .err()
+            .map_or_else(Vec::new, |e| e.iter().map(|e| e.ims_code).collect())
     }
 
     fn description_codes(description: &str) -> Vec<&'static str> {
         let mut report = Report::default();
-        check_description(description, &FieldPath::Root.key("description"), &mut report);
-        report.into_result().err().map_or_else(Vec::new, |e| e.iter().map(|e| e.ims_code).collect())
+        check_description(
+            description,
+            &FieldPath::Root.key("description"),
+            &mut report,
+        );
+        report
+            .into_result()
+            .err()
+            .map_or_else(Vec::new, |e| e.iter().map(|e| e.ims_code).collect())
     }
 
     #[test]
     fn names_within_the_rules_pass() {
-        for name in ["a", "ims_test", "web-1.0 final", "镜像_1", "A.B-C_D 9", &"n".repeat(128), &"镜".repeat(128)] {
+        for name in [
+            "a",
+            "ims_test",
+            "web-1.0 final",
+            "镜像_1",
+            "A.B-C_D 9",
+            &"n".repeat(128),
+            &"镜".repeat(128),
+        ] {
             assert!(name_codes(name).is_empty(), "{name}");
         }
         // The edges of the CJK block are allowed.
@@ -111,7 +142,16 @@ mod tests {
 
     #[test]
     fn bad_characters_and_edge_spaces_are_format_errors() {
-        for name in ["web#1", "a/b", "tab\there", "é", "\u{3400}", "\u{A000}", "emoji😀", "a:b"] {
+        for name in [
+            "web#1",
+            "a/b",
+            "tab\there",
+            "é",
+            "\u{3400}",
+            "\u{A000}",
+            "emoji😀",
+            "a:b",
+        ] {
             assert_eq!(name_codes(name), ["IMG.0003"], "{name}");
         }
         assert_eq!(name_codes(" web"), ["IMG.0003"]);
@@ -127,7 +167,13 @@ mod tests {
 
     #[test]
     fn descriptions_within_the_rules_pass() {
-        for text in ["", "云服务器制作系统盘镜像", "spaces, commas; & quotes \"ok\"", &"d".repeat(1024), &"镜".repeat(1024)] {
+        for text in [
+            "",
+            "云服务器制作系统盘镜像",
+            "spaces, commas; & quotes \"ok\"",
+            &"d".repeat(1024),
+            &"镜".repeat(1024),
+        ] {
             assert!(description_codes(text).is_empty(), "{text}");
         }
     }
@@ -148,7 +194,15 @@ mod tests {
         check_name("web#1", &FieldPath::Root.key("name"), &mut report);
         let errors = report.into_result().unwrap_err();
         assert_eq!(errors.0[0].path, "name");
-        assert!(errors.0[0].message.contains("'#'"), "{}", errors.0[0].message);
-        assert!(errors.0[0].message.contains("\"web#1\""), "{}", errors.0[0].message);
+        assert!(
+            errors.0[0].message.contains("'#'"),
+            "{}",
+            errors.0[0].message
+        );
+        assert!(
+            errors.0[0].message.contains("\"web#1\""),
+            "{}",
+            errors.0[0].message
+        );
     }
 }

@@ -58,7 +58,11 @@ impl VolumeImage {
         "hw_firmware_type",
     ];
 
-    pub fn new(name: impl Into<String>, volume_id: impl Into<String>, os_version: impl Into<String>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        volume_id: impl Into<String>,
+        os_version: impl Into<String>,
+    ) -> Self {
         VolumeImage {
             name: name.into(),
             volume_id: volume_id.into(),
@@ -85,7 +89,15 @@ impl VolumeImage {
                 "enterprise_project_id" => spec.enterprise_project_id = reader.string(value, &at),
                 "hw_firmware_type" => spec.hw_firmware_type = reader.choice(value, &at),
                 "extra" => reader.extra(value, &at, &mut spec.extra),
-                _ => read_other_key(reader, Mode::Volume, key, value, &at, Self::FIELDS, &mut spec.extra),
+                _ => read_other_key(
+                    reader,
+                    Mode::Volume,
+                    key,
+                    value,
+                    &at,
+                    Self::FIELDS,
+                    &mut spec.extra,
+                ),
             }
         }
         reader.require(object, "name", &root, codes::NAME_MISSING);
@@ -96,7 +108,12 @@ impl VolumeImage {
 
     pub(crate) fn check(&self, path: &FieldPath<'_>, report: &mut Report) {
         check_name(&self.name, &path.key("name"), report);
-        check_uuid(&self.volume_id, codes::MALFORMED, &path.key("volume_id"), report);
+        check_uuid(
+            &self.volume_id,
+            codes::MALFORMED,
+            &path.key("volume_id"),
+            report,
+        );
         if self.os_version.is_empty() {
             report.add(
                 &path.key("os_version"),
@@ -114,7 +131,12 @@ impl VolumeImage {
         if let Some(description) = &self.description {
             check_description(description, &path.key("description"), report);
         }
-        check_tags(self.tags.as_deref(), self.image_tags.as_deref(), path, report);
+        check_tags(
+            self.tags.as_deref(),
+            self.image_tags.as_deref(),
+            path,
+            report,
+        );
         if let Some(project) = &self.enterprise_project_id {
             check_enterprise_project_id(project, &path.key("enterprise_project_id"), report);
         }
