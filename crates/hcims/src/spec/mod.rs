@@ -292,14 +292,35 @@ fn detect_mode(object: &Object) -> Result<Mode, ValidationErrors> {
     match (found.next(), found.next()) {
         (Some(mode), None) => Ok(mode),
         (None, _) if is_present(object, "data_images") => Ok(Mode::DataImages),
-        (None, _) => Err(body_error(
-            "cannot tell which kind of image to make: the body needs instance_id (a system image from an ECS), \
-             data_images without instance_id (data-disk images from an ECS), image_url (an image from an OBS file) \
-             or volume_id (a system image from a data volume)"
-                .to_owned(),
-        )),
+        (None, _) => {
+            let mut errors = body_error(
+                "cannot tell which kind of image to make: the body needs instance_id (a system image from an ECS), \
+                 data_images without instance_id (data-disk images from an ECS), image_url (an image from an OBS file) \
+                 or volume_id (a system image from a data volume)"
+                    .to_owned(),
+            );
+            // A misspelt deciding key ("instance-id") is the likely cause: name it.
+            for key in object.keys() {
+                if let Some(close) =
+                    suggest::closest(key, MODE_KEYS.iter().copied(), suggest::edits_for_key)
+                {
+                    errors.0.push(FieldError {
+                        path: key.clone(),
+                        message: format!(
+                            "unknown field {}; did you mean '{close}'?",
+                            error::quoted(key)
+                        ),
+                        ims_code: codes::MALFORMED,
+                    });
+                }
+            }
+            Err(errors)
+        }
         (Some(first), Some(second)) => {
-            let third = found.next().map(|m| format!(" and {}", m.deciding_key())).unwrap_or_default();
+            let third = found
+                .next()
+                .map(|m| format!(" and {}", m.deciding_key()))
+                .unwrap_or_default();
             Err(body_error(format!(
                 "{} and {}{third} cannot be combined: one request makes one kind of image, decided by exactly one \
                  of instance_id (from an ECS), image_url (from an OBS file) and volume_id (from a data volume)",

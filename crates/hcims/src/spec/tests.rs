@@ -181,6 +181,25 @@ fn no_deciding_key_says_which_keys_decide() {
 }
 
 #[test]
+fn a_misspelt_deciding_key_is_named() {
+    let found = errors(
+        None,
+        &json!({"name": "web", "instance-id": UUID, "Image_URL": "b:o"}),
+    );
+    let paths: Vec<&str> = found.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["", "instance-id", "Image_URL"]);
+    assert_eq!(
+        found[1].message,
+        "unknown field \"instance-id\"; did you mean 'instance_id'?"
+    );
+    assert!(
+        found[2].message.ends_with("did you mean 'image_url'?"),
+        "{}",
+        found[2].message
+    );
+}
+
+#[test]
 fn two_deciding_keys_are_ambiguous() {
     let found = errors(
         None,
