@@ -192,21 +192,21 @@ impl JsonConverter {
         let mut object = Map::with_capacity(dict.len());
         let parent_len = path.len();
         for (key, value) in dict.iter() {
-            let Ok(key) = key
-                .cast::<PyString>()
-                .map(|k| k.to_cow().map(|k| k.into_owned()))
-            else {
-                let message = format!(
-                    "has a key that is not a string: {} {}",
-                    type_name(&key),
-                    key.repr().map(|r| r.to_string()).unwrap_or_default()
-                );
-                self.problem(path, message);
-                continue;
-            };
-            let Ok(key) = key else {
-                self.problem(path, "has a key that is not valid Unicode text".to_owned());
-                continue;
+            let key = match key.cast::<PyString>().map(|text| text.to_cow()) {
+                Ok(Ok(text)) => text.into_owned(),
+                Ok(Err(_)) => {
+                    self.problem(path, "has a key that is not valid Unicode text".to_owned());
+                    continue;
+                }
+                Err(_) => {
+                    let shown = key.repr().map(|r| r.to_string()).unwrap_or_default();
+                    let message = format!(
+                        "has a key that is not a string: {} {shown}",
+                        type_name(&key)
+                    );
+                    self.problem(path, message);
+                    continue;
+                }
             };
             if !path.is_empty() {
                 path.push('.');
