@@ -1,1 +1,371 @@
-//! Image specs: the four ways to make an image, their fields and their rules.
+//! Image specs: the four ways to make an image with `POST /v2/cloudimages/action`, their fields
+//! (named as the API names them) and every request rule, checked before a byte is sent.
+//!
+//! [`ImageSpec::from_json`] reads a request body and reports ill-typed fields, unknown keys and broken
+//! rules together, each with its field path and the `IMG.xxxx` code IMS would answer.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+use serde_json::Value;
+
+mod choices;
+pub mod codes;
+mod data_images;
+mod error;
+mod extra;
+mod ids;
+mod obs;
+mod os_versions;
+mod path;
+mod read;
+mod server;
+mod sizes;
+mod suggest;
+mod tags;
+mod text;
+mod volume;
+
+#[cfg(test)]
+mod tests;
+
+pub use choices::{Architecture, Choice, FirmwareType, ImageType, OsType, UnknownWord};
+pub use data_images::{DataImage, ServerDataImages};
+pub use error::{FieldError, ValidationErrors};
+pub use ids::is_uuid;
+pub use obs::{ObsDataImage, ObsImage};
+pub use os_versions::{is_known_os_version, known_os_versions};
+pub use server::ServerImage;
+pub use tags::{split_tag, ImageTag};
+pub use volume::VolumeImage;
+
+use error::Report;
+use path::FieldPath;
+use read::{Object, Reader};
+
+/// The way an image is made; each has its own request fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// A system image from an ECS: `instance_id`.
+    Server,
+    /// Data-disk images from an ECS's volumes: `data_images` without `instance_id`.
+    DataImages,
+    /// An image from an external file in OBS: `image_url`.
+    Obs,
+    /// A system image from a data volume: `volume_id`.
+    Volume,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 4] = [Mode::Server, Mode::DataImages, Mode::Obs, Mode::Volume];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Server => "server",
+            Mode::DataImages => "data_images",
+            Mode::Obs => "obs",
+            Mode::Volume => "volume",
+        }
+    }
+
+    /// The top-level key that marks a request of this mode.
+    pub fn deciding_key(self) -> &'static str {
+        match self {
+            Mode::Server => "instance_id",
+            Mode::DataImages => "data_images",
+            Mode::Obs => "image_url",
+            Mode::Volume => "volume_id",
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Mode::Server => "a system image from an ECS",
+            Mode::DataImages => "data-disk images from an ECS",
+            Mode::Obs => "an image from an OBS file",
+            Mode::Volume => "a system image from a data volume",
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error for parsing a mode name other than server, data_images, obs or volume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownMode(pub String);
+
+impl fmt::Display for UnknownMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown image mode {:?}: expected server, data_images, obs or volume",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownMode {}
+
+impl FromStr for Mode {
+    type Err = UnknownMode;
+
+    fn from_str(s: &str) -> Result<Self, UnknownMode> {
+        Mode::ALL
+            .into_iter()
+            .find(|mode| mode.as_str() == s)
+            .ok_or_else(|| UnknownMode(s.to_owned()))
+    }
+}
+
+/// What [`ImageSpec::from_json`] does with keys the spec does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownKeys {
+    /// Refuse them, suggesting the closest known key (clients).
+    Reject,
+    /// Keep them in `extra` and send them on (the emulator, which must accept what IMS accepts).
+    Keep,
+}
+
+/// The keys that decide the mode; one of them in a request of another mode is always an error.
+pub(crate) const MODE_KEYS: &[&str] = &["instance_id", "data_images", "image_url", "volume_id"];
+
+/// One request to `POST /v2/cloudimages/action`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ImageSpec {
+    Server(ServerImage),
+    DataImages(ServerDataImages),
+    Obs(ObsImage),
+    Volume(VolumeImage),
+}
+
+impl From<ServerImage> for ImageSpec {
+    fn from(spec: ServerImage) -> Self {
+        ImageSpec::Server(spec)
+    }
+}
+
+impl From<ServerDataImages> for ImageSpec {
+    fn from(spec: ServerDataImages) -> Self {
+        ImageSpec::DataImages(spec)
+    }
+}
+
+impl From<ObsImage> for ImageSpec {
+    fn from(spec: ObsImage) -> Self {
+        ImageSpec::Obs(spec)
+    }
+}
+
+impl From<VolumeImage> for ImageSpec {
+    fn from(spec: VolumeImage) -> Self {
+        ImageSpec::Volume(spec)
+    }
+}
+
+impl ImageSpec {
+    /// Reads a JSON object with the API's own keys.
+    ///
+    /// `mode: None` reads the mode from the keys: `instance_id` makes a server image, `data_images`
+    /// without `instance_id`/`image_url`/`volume_id` data-disk images, `image_url` an image from OBS,
+    /// `volume_id` an image from a volume. A key `extra` holding an object is merged into the spec's
+    /// extra fields. Type errors, unknown keys and broken rules are reported together.
+    pub fn from_json(
+        mode: Option<Mode>,
+        value: &Value,
+        unknown: UnknownKeys,
+    ) -> Result<ImageSpec, ValidationErrors> {
+        let Value::Object(object) = value else {
+            return Err(body_error(format!(
+                "the request body must be a JSON object, got {}",
+                read::describe(value)
+            )));
+        };
+        let mode = match mode {
+            Some(mode) => mode,
+            None => detect_mode(object)?,
+        };
+        let mut reader = Reader::new(unknown);
+        let spec = match mode {
+            Mode::Server => ImageSpec::Server(ServerImage::read(object, &mut reader)),
+            Mode::DataImages => ImageSpec::DataImages(ServerDataImages::read(object, &mut reader)),
+            Mode::Obs => ImageSpec::Obs(ObsImage::read(object, &mut reader)),
+            Mode::Volume => ImageSpec::Volume(VolumeImage::read(object, &mut reader)),
+        };
+        let mut rules = Report::default();
+        spec.check(&mut rules);
+        if reader.report.is_empty() {
+            rules.into_result()?;
+        } else {
+            reader.report.merge_rules(rules);
+            reader.report.into_result()?;
+        }
+        Ok(spec)
+    }
+
+    /// Checks the rules of a spec built by hand (the types already hold for one built in Rust).
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut report = Report::default();
+        self.check(&mut report);
+        report.into_result()
+    }
+
+    fn check(&self, report: &mut Report) {
+        let root = FieldPath::Root;
+        match self {
+            ImageSpec::Server(spec) => spec.check(&root, report),
+            ImageSpec::DataImages(spec) => spec.check(&root, report),
+            ImageSpec::Obs(spec) => spec.check(&root, report),
+            ImageSpec::Volume(spec) => spec.check(&root, report),
+        }
+    }
+
+    /// Things worth telling the user that do not stop the request, e.g. an `os_version` outside the
+    /// bundled list (the live list changes, so it is sent anyway).
+    pub fn warnings(&self) -> Vec<String> {
+        let os_version = match self {
+            ImageSpec::Obs(spec) => spec.os_version.as_deref(),
+            ImageSpec::Volume(spec) => Some(spec.os_version.as_str()),
+            ImageSpec::Server(_) | ImageSpec::DataImages(_) => None,
+        };
+        os_version
+            .filter(|v| !v.is_empty())
+            .and_then(os_versions::os_version_warning)
+            .into_iter()
+            .collect()
+    }
+
+    pub fn mode(&self) -> Mode {
+        match self {
+            ImageSpec::Server(_) => Mode::Server,
+            ImageSpec::DataImages(_) => Mode::DataImages,
+            ImageSpec::Obs(_) => Mode::Obs,
+            ImageSpec::Volume(_) => Mode::Volume,
+        }
+    }
+
+    /// The top-level name; for data-disk images without one, the first data image's name.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            ImageSpec::Server(spec) => Some(&spec.name),
+            ImageSpec::DataImages(spec) => spec
+                .name
+                .as_deref()
+                .or_else(|| spec.data_images.first().map(|image| image.name.as_str())),
+            ImageSpec::Obs(spec) => Some(&spec.name),
+            ImageSpec::Volume(spec) => Some(&spec.name),
+        }
+    }
+
+    /// The JSON body to send.
+    pub fn to_body(&self) -> Vec<u8> {
+        let mut body = Vec::with_capacity(256);
+        // Writing strings, numbers and JSON values with string keys into memory cannot fail.
+        serde_json::to_writer(&mut body, self).expect("a spec always serialises to JSON");
+        body
+    }
+}
+
+fn body_error(message: String) -> ValidationErrors {
+    ValidationErrors(vec![FieldError {
+        path: String::new(),
+        message,
+        ims_code: codes::MALFORMED,
+    }])
+}
+
+fn is_present(object: &Object, key: &str) -> bool {
+    !matches!(object.get(key), None | Some(Value::Null))
+}
+
+/// The mode a body's keys ask for: exactly one of instance_id, image_url and volume_id, or
+/// data_images alone.
+fn detect_mode(object: &Object) -> Result<Mode, ValidationErrors> {
+    let mut found = [Mode::Server, Mode::Obs, Mode::Volume]
+        .into_iter()
+        .filter(|mode| is_present(object, mode.deciding_key()));
+    match (found.next(), found.next()) {
+        (Some(mode), None) => Ok(mode),
+        (None, _) if is_present(object, "data_images") => Ok(Mode::DataImages),
+        (None, _) => {
+            let mut errors = body_error(
+                "cannot tell which kind of image to make: the body needs instance_id (a system image from an ECS), \
+                 data_images without instance_id (data-disk images from an ECS), image_url (an image from an OBS file) \
+                 or volume_id (a system image from a data volume)"
+                    .to_owned(),
+            );
+            // A misspelt deciding key ("instance-id") is the likely cause: name it.
+            for key in object.keys() {
+                if let Some(close) =
+                    suggest::closest(key, MODE_KEYS.iter().copied(), suggest::edits_for_key)
+                {
+                    errors.0.push(FieldError {
+                        path: key.clone(),
+                        message: format!(
+                            "unknown field {}; did you mean '{close}'?",
+                            error::quoted(key)
+                        ),
+                        ims_code: codes::MALFORMED,
+                    });
+                }
+            }
+            Err(errors)
+        }
+        (Some(first), Some(second)) => {
+            let third = found
+                .next()
+                .map(|m| format!(" and {}", m.deciding_key()))
+                .unwrap_or_default();
+            Err(body_error(format!(
+                "{} and {}{third} cannot be combined: one request makes one kind of image, decided by exactly one \
+                 of instance_id (from an ECS), image_url (from an OBS file) and volume_id (from a data volume)",
+                first.deciding_key(),
+                second.deciding_key(),
+            )))
+        }
+    }
+}
+
+/// A top-level key outside the spec's fields: a key that decides another mode is always refused,
+/// anything else is unknown (refused or kept, as the reader was told).
+pub(crate) fn read_other_key(
+    reader: &mut Reader,
+    mode: Mode,
+    key: &str,
+    value: &Value,
+    at: &FieldPath<'_>,
+    fields: &[&str],
+    extra: &mut Object,
+) {
+    if !MODE_KEYS.contains(&key) {
+        reader.unknown(key, value, at, fields, extra);
+        return;
+    }
+    if value.is_null() {
+        return;
+    }
+    let message = match (mode, key) {
+        (Mode::DataImages, "instance_id") => "must not be sent with data_images: data-disk images take their disks \
+             from data_images[].volume_id (leave out data_images to make a system image from the ECS)"
+            .to_owned(),
+        (Mode::Server, "data_images") => "must not be sent with instance_id: for data-disk images from an ECS, \
+             send data_images without instance_id"
+            .to_owned(),
+        _ => {
+            let owner = Mode::ALL
+                .into_iter()
+                .find(|m| m.deciding_key() == key)
+                .map_or("another kind of image", Mode::what);
+            format!(
+                "belongs to requests for {owner}, not to this request for {}",
+                mode.what()
+            )
+        }
+    };
+    reader.report.add(at, codes::MALFORMED, message);
+}
