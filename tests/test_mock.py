@@ -180,6 +180,10 @@ def test_rule_answers_are_ims_error_bodies(ims_mock: MockIms) -> None:
     assert (empty.status, empty.json()["error"]["code"]) == (400, "IMG.0007")
     malformed = call(ims_mock, "POST", ACTION, b"{not json")
     assert (malformed.status, malformed.json()["error"]["code"]) == (400, "IMG.0001")
+    too_big = call(ims_mock, "POST", ACTION, {**OBS_IMAGE, "min_disk": 4096})
+    assert (too_big.status, too_big.json()["error"]["code"]) == (400, "IMG.0055")
+    assert "min_disk" in too_big.json()["error"]["message"]
+    assert ims_mock.jobs == []
 
 
 def test_a_fault_answers_the_given_times_then_ims_answers(ims_mock: MockIms) -> None:

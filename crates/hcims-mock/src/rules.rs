@@ -1,12 +1,13 @@
 //! IMS's request rules for `POST /v2/cloudimages/action`, and what an accepted request asks for.
 
+use hcims::spec::{codes, ImageSpec, UnknownKeys};
 use serde_json::Value;
 
 use crate::jobs::{ImagePlan, JobKind};
 use crate::replies::ImsError;
 
 /// IMS's code for a body that is not JSON (or not a JSON object).
-pub(crate) const MALFORMED_BODY: &str = "IMG.0001";
+pub(crate) const MALFORMED_BODY: &str = codes::MALFORMED;
 /// IMS's code for an empty body.
 pub(crate) const EMPTY_BODY: &str = "IMG.0007";
 
@@ -27,66 +28,52 @@ pub(crate) fn check_create(body: &[u8]) -> Result<ImagePlan, ImsError> {
     plan_for(&value)
 }
 
-/// SEAM, temporary until `hcims::spec` lands on main: then this calls
-/// `ImageSpec::from_json(None, value, UnknownKeys::Keep)`, answers its first error's `ims_code` and
-/// message, and builds the plan from the spec's mode, name and data images.
-/// Until then it only tells the mode from the keys and reads the names: it applies NO rule.
+/// Applies the core's rules, keeping unknown keys as IMS does, and answers the first broken rule's
+/// code and message (IMS reports one error at a time).
 fn plan_for(value: &Value) -> Result<ImagePlan, ImsError> {
-    let Some(fields) = value.as_object() else {
-        return Err(ImsError::bad_request(
-            MALFORMED_BODY,
-            "The request body must be a JSON object.",
-        ));
-    };
-    let text =
-        |object: &Value, key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
-    let data_images = fields
-        .get("data_images")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let kind = if fields.contains_key("instance_id") {
-        JobKind::Server
-    } else if fields.contains_key("image_url") {
-        JobKind::Obs
-    } else if fields.contains_key("volume_id") {
-        JobKind::Volume
-    } else if !data_images.is_empty() {
-        JobKind::DataImages
-    } else {
-        return Err(ImsError::bad_request(
-            MALFORMED_BODY,
-            "The request names no image source.",
-        ));
-    };
-    let image_name = text(value, "name");
-    let data_image_names = match kind {
-        JobKind::DataImages => data_images
-            .iter()
-            .map(|image| text(image, "name").unwrap_or_default())
-            .collect(),
-        JobKind::Obs => data_images
-            .iter()
-            .enumerate()
-            .map(|(index, image)| {
-                obs_data_image_name(
-                    image_name.as_deref().unwrap_or_default(),
-                    index,
-                    text(image, "name"),
-                )
-            })
-            .collect(),
-        JobKind::Server | JobKind::Volume => Vec::new(),
-    };
-    let image_name = if kind == JobKind::DataImages {
-        None
-    } else {
-        image_name
-    };
-    Ok(ImagePlan {
-        kind,
-        image_name,
-        data_image_names,
+    let spec = ImageSpec::from_json(None, value, UnknownKeys::Keep).map_err(|errors| {
+        let message = match errors.iter().next() {
+            Some(first) if first.path.is_empty() => first.message.clone(),
+            Some(first) => format!("{}: {}", first.path, first.message),
+            None => "The request is invalid.".to_owned(),
+        };
+        ImsError::bad_request(errors.ims_code(), message)
+    })?;
+    Ok(match spec {
+        ImageSpec::Server(server) => ImagePlan {
+            kind: JobKind::Server,
+            image_name: Some(server.name),
+            data_image_names: Vec::new(),
+        },
+        // The images are named only in the sub-jobs, one per data disk.
+        ImageSpec::DataImages(data) => ImagePlan {
+            kind: JobKind::DataImages,
+            image_name: None,
+            data_image_names: data
+                .data_images
+                .into_iter()
+                .map(|image| image.name)
+                .collect(),
+        },
+        ImageSpec::Obs(obs) => {
+            let data_image_names = obs
+                .data_images
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+                .map(|(index, image)| obs_data_image_name(&obs.name, index, image.name))
+                .collect();
+            ImagePlan {
+                kind: JobKind::Obs,
+                image_name: Some(obs.name),
+                data_image_names,
+            }
+        }
+        ImageSpec::Volume(volume) => ImagePlan {
+            kind: JobKind::Volume,
+            image_name: Some(volume.name),
+            data_image_names: Vec::new(),
+        },
     })
 }
 
@@ -113,7 +100,9 @@ mod tests {
 
     #[test]
     fn server_data_image_names_go_to_sub_jobs_and_the_job_has_no_name() {
-        let body = br#"{"data_images": [{"name": "d1", "volume_id": "v1"}, {"name": "d2", "volume_id": "v2"}]}"#;
+        let body = br#"{"data_images": [
+            {"name": "d1", "volume_id": "c5dfbd0c-bf0a-4798-a453-61dc6b54aa30"},
+            {"name": "d2", "volume_id": "0e7a1f4b-5e65-4c2b-a2f5-1b9b2a0f6c11"}]}"#;
         let plan = check_create(body).unwrap();
         assert_eq!(plan.kind, JobKind::DataImages);
         assert_eq!(plan.image_name, None);
@@ -129,5 +118,23 @@ mod tests {
         assert_eq!(plan.kind, JobKind::Obs);
         assert_eq!(plan.image_name.as_deref(), Some("sys"));
         assert_eq!(plan.data_image_names, ["sys-data1", "own"]);
+    }
+
+    #[test]
+    fn the_first_broken_rule_gives_the_code_and_message() {
+        let error =
+            check_create(br#"{"name": "web", "instance_id": "not-a-uuid"}"#).expect_err("refused");
+        assert_eq!(error.code, MALFORMED_BODY);
+        assert!(error.message.contains("instance_id"), "{}", error.message);
+        let error = check_create(br#"{"name": "x", "image_url": "b:o.qcow2", "min_disk": 4096}"#)
+            .expect_err("refused");
+        assert_eq!(error.code, codes::SIZE);
+        assert!(error.message.contains("min_disk"), "{}", error.message);
+    }
+
+    #[test]
+    fn unknown_keys_are_kept_not_refused() {
+        let body = br#"{"name": "web", "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a", "new_field": 1}"#;
+        assert_eq!(check_create(body).unwrap().kind, JobKind::Server);
     }
 }
