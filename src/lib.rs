@@ -1,13 +1,20 @@
-//! The PyO3 layer of hcims: converts Python values, calls the core, maps errors.
+//! The PyO3 layer of hcims: converts Python values, calls the core, maps errors. No business logic here.
 
 use pyo3::prelude::*;
 
+mod blocking;
+mod client;
+mod errors;
+mod job;
 mod mock;
+mod prepared;
 mod sign;
 mod spec;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    client::register(m)?;
     sign::register(m)?;
     mock::register(m)?;
     spec::register(m)?;

@@ -1,1 +1,141 @@
-"""hcims: make private images on Huawei Cloud IMS."""
+"""hcims: make private images on Huawei Cloud's Image Management Service (IMS).
+
+Hand it a dict (the API's own keys) or a dataclass; it checks every rule before sending, signs the request as
+Huawei's SDK does, submits it and returns the job id, and can wait for the job until the image id comes back::
+
+    import hcims
+    client = hcims.Client(region="cn-north-4")
+    job_id = client.create_from_server(hcims.ServerImage(name="web", instance_id="877a2cda-ba63-4e1e-b95f-e67e48b6129a"))
+    job = client.wait_for_job(job_id)
+    print(job.image_id)
+
+The module-level functions (``hcims.create_from_server(...)`` and so on) use a default :class:`Client` built
+from the environment on first use.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Optional
+
+from ._native import __version__
+from .client import Client, PreparedRequest
+from .errors import (
+    ApiError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigError,
+    HcimsError,
+    JobFailedError,
+    JobTimeoutError,
+    NotFoundError,
+    OsVersionWarning,
+    PermissionDeniedError,
+    ServerError,
+    ThrottledError,
+    TransportError,
+    ValidationError,
+)
+from .job import Job
+from .specs import (
+    DataImage,
+    ImageSpecLike,
+    ObsDataImage,
+    ObsImage,
+    ServerDataImages,
+    ServerImage,
+    Tag,
+    VolumeImage,
+)
+
+__all__ = [
+    "ApiError",
+    "AuthenticationError",
+    "BadRequestError",
+    "Client",
+    "ConfigError",
+    "DataImage",
+    "HcimsError",
+    "ImageSpecLike",
+    "Job",
+    "JobFailedError",
+    "JobTimeoutError",
+    "NotFoundError",
+    "ObsDataImage",
+    "ObsImage",
+    "OsVersionWarning",
+    "PermissionDeniedError",
+    "PreparedRequest",
+    "ServerDataImages",
+    "ServerError",
+    "ServerImage",
+    "Tag",
+    "ThrottledError",
+    "TransportError",
+    "ValidationError",
+    "VolumeImage",
+    "__version__",
+    "create_data_images_from_server",
+    "create_from_obs",
+    "create_from_server",
+    "create_from_volume",
+    "create_image",
+    "default_client",
+    "get_job",
+    "prepare",
+    "wait_for_job",
+]
+
+_default: Optional[Client] = None
+_default_lock = threading.Lock()
+
+
+def default_client() -> Client:
+    """The client the module-level functions use, built from the environment on first call."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Client()
+        return _default
+
+
+def create_from_server(spec: ImageSpecLike) -> str:
+    """:meth:`Client.create_from_server` on the default client."""
+    return default_client().create_from_server(spec)
+
+
+def create_data_images_from_server(spec: ImageSpecLike) -> str:
+    """:meth:`Client.create_data_images_from_server` on the default client."""
+    return default_client().create_data_images_from_server(spec)
+
+
+def create_from_obs(spec: ImageSpecLike) -> str:
+    """:meth:`Client.create_from_obs` on the default client."""
+    return default_client().create_from_obs(spec)
+
+
+def create_from_volume(spec: ImageSpecLike) -> str:
+    """:meth:`Client.create_from_volume` on the default client."""
+    return default_client().create_from_volume(spec)
+
+
+def create_image(spec: ImageSpecLike) -> str:
+    """:meth:`Client.create_image` on the default client."""
+    return default_client().create_image(spec)
+
+
+def prepare(spec: ImageSpecLike) -> PreparedRequest:
+    """:meth:`Client.prepare` on the default client."""
+    return default_client().prepare(spec)
+
+
+def get_job(job_id: str) -> Job:
+    """:meth:`Client.get_job` on the default client."""
+    return default_client().get_job(job_id)
+
+
+def wait_for_job(
+    job_id: str, timeout: Optional[float] = 3600.0, poll_interval: Optional[float] = None
+) -> Job:
+    """:meth:`Client.wait_for_job` on the default client."""
+    return default_client().wait_for_job(job_id, timeout=timeout, poll_interval=poll_interval)

@@ -5,20 +5,20 @@ from __future__ import annotations
 from typing import Any, Optional
 
 __all__ = [
-    "HcimsError",
-    "ValidationError",
-    "ConfigError",
     "ApiError",
-    "BadRequestError",
     "AuthenticationError",
-    "PermissionDeniedError",
-    "NotFoundError",
-    "ThrottledError",
-    "ServerError",
-    "TransportError",
+    "BadRequestError",
+    "ConfigError",
+    "HcimsError",
     "JobFailedError",
     "JobTimeoutError",
+    "NotFoundError",
     "OsVersionWarning",
+    "PermissionDeniedError",
+    "ServerError",
+    "ThrottledError",
+    "TransportError",
+    "ValidationError",
 ]
 
 
@@ -78,13 +78,13 @@ class ApiError(HcimsError):
         super().__init__(text)
 
     def __reduce__(self) -> Any:
-        kwargs = dict(
-            status=self.status,
-            code=self.code,
-            request_id=self.request_id,
-            body=self.body,
-            maybe_sent=self.maybe_sent,
-        )
+        kwargs = {
+            "status": self.status,
+            "code": self.code,
+            "request_id": self.request_id,
+            "body": self.body,
+            "maybe_sent": self.maybe_sent,
+        }
         return (_rebuild_api_error, (type(self), self.message, kwargs))
 
 

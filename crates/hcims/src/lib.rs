@@ -2,5 +2,24 @@
 //!
 //! It does not depend on Python: the PyO3 layer in the workspace root only converts values.
 
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod error_body;
+pub mod job;
+pub mod prepare;
+pub mod retry;
+pub mod runtime;
+pub mod secret;
 pub mod sign;
 pub mod spec;
+pub mod wait;
+
+pub use client::{Client, ClientOptions};
+pub use config::{ConfigInput, Credentials, ResolvedConfig};
+pub use error::{ApiError, Error, TransportError};
+pub use job::Job;
+pub use prepare::PreparedRequest;
+pub use retry::RetryPolicy;
+pub use secret::Secret;
+pub use wait::WaitOptions;

@@ -1,0 +1,467 @@
+//! The IMS client: validated specs in, signed requests out, job ids and jobs back.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::config::{Credentials, ResolvedConfig};
+use crate::error::{ApiError, Error, TransportError};
+use crate::error_body::parse_error_body;
+use crate::job::Job;
+use crate::prepare::PreparedRequest;
+use crate::retry::{api_error_is_retryable, transport_error_is_retryable, CallKind, RetryPolicy};
+use crate::runtime::install_crypto_provider;
+use crate::sign::{self, SigningRequest};
+use crate::spec::{FieldError, ImageSpec, ValidationErrors};
+use crate::wait::WaitOptions;
+
+pub const CREATE_PATH: &str = "/v2/cloudimages/action";
+const CONTENT_TYPE: &str = "application/json";
+pub const USER_AGENT: &str = concat!("hcims/", env!("CARGO_PKG_VERSION"));
+
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// The whole exchange of one attempt, connect included.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// A client of one IMS endpoint with one set of credentials. Cloning shares the connection pool.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    config: ResolvedConfig,
+    options: ClientOptions,
+    jobs_path_prefix: String,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let c = &self.inner.config;
+        f.debug_struct("Client")
+            .field("endpoint", &c.endpoint.base)
+            .field("region", &c.region)
+            .field("project_id", &c.project_id)
+            .field("auth", &self.auth_kind())
+            .finish()
+    }
+}
+
+/// A response that arrived whole, whatever its status.
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Client {
+    pub fn new(config: ResolvedConfig, options: ClientOptions) -> Result<Client, Error> {
+        install_crypto_provider();
+        check_header_safe("project id", &config.project_id)?;
+        match &config.credentials {
+            Credentials::AkSk {
+                ak, security_token, ..
+            } => {
+                check_header_safe("access key", ak)?;
+                if let Some(token) = security_token {
+                    check_header_safe("security token", token.expose())?;
+                }
+            }
+            Credentials::Token(token) => check_header_safe("auth token", token.expose())?,
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .timeout(options.timeout)
+            .connect_timeout(options.connect_timeout)
+            .pool_idle_timeout(Duration::from_secs(50))
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| {
+                Error::Config(format!(
+                    "cannot set up the HTTP client: {}",
+                    error_chain(&e)
+                ))
+            })?;
+        let jobs_path_prefix = format!("/v1/{}/jobs/", config.project_id);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                config,
+                options,
+                jobs_path_prefix,
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &ResolvedConfig {
+        &self.inner.config
+    }
+
+    pub fn options(&self) -> &ClientOptions {
+        &self.inner.options
+    }
+
+    /// "aksk", "temporary-aksk" or "token": what kind of credentials sign the requests.
+    pub fn auth_kind(&self) -> &'static str {
+        match &self.inner.config.credentials {
+            Credentials::AkSk {
+                security_token: None,
+                ..
+            } => "aksk",
+            Credentials::AkSk { .. } => "temporary-aksk",
+            Credentials::Token(_) => "token",
+        }
+    }
+
+    /// The create request for `spec`, signed now, with secrets masked. Nothing is sent.
+    pub fn prepare(&self, spec: &ImageSpec) -> Result<PreparedRequest, Error> {
+        spec.validate()?;
+        let body = spec.to_body();
+        let (uri, headers) = self.headers_for("POST", CREATE_PATH, &[], &body, SystemTime::now());
+        Ok(PreparedRequest::new(
+            "POST",
+            format!("{}{uri}", self.inner.config.endpoint.base),
+            &headers,
+            &body,
+        ))
+    }
+
+    /// Submits `spec` (validated again here: the core never sends a request that breaks a rule) and returns
+    /// the job id.
+    pub async fn create(&self, spec: &ImageSpec) -> Result<String, Error> {
+        spec.validate()?;
+        let body = Bytes::from(spec.to_body());
+        let answer = self
+            .execute(Method::POST, CREATE_PATH, &[], body, CallKind::Create)
+            .await?;
+        let job_id = serde_json::from_slice::<Value>(&answer.body)
+            .ok()
+            .and_then(|v| v.get("job_id").and_then(Value::as_str).map(str::to_owned))
+            .filter(|id| !id.is_empty());
+        job_id.ok_or_else(|| {
+            // IMS accepted something but did not say what: the image may well be on its way.
+            Error::transport(
+                format!(
+                    "IMS answered HTTP {} without a job_id: {}",
+                    answer.status,
+                    String::from_utf8_lossy(&answer.body)
+                        .chars()
+                        .take(200)
+                        .collect::<String>()
+                ),
+                false,
+                true,
+            )
+        })
+    }
+
+    /// The job's current state, from `GET /v1/{project_id}/jobs/{job_id}`.
+    pub async fn get_job(&self, job_id: &str) -> Result<Job, Error> {
+        check_job_id(job_id)?;
+        let path = format!("{}{job_id}", self.inner.jobs_path_prefix);
+        let answer = self
+            .execute(Method::GET, &path, &[], Bytes::new(), CallKind::Query)
+            .await?;
+        let value: Value = serde_json::from_slice(&answer.body).map_err(|e| {
+            Error::transport(format!("the job answer is not JSON: {e}"), true, false)
+        })?;
+        Job::from_json(value, job_id).map_err(|m| Error::transport(m, true, false))
+    }
+
+    /// Polls the job until it is SUCCESS (returned) or FAIL (`Error::JobFailed`), or the time runs out
+    /// (`Error::JobTimeout`). `on_poll` sees every snapshot.
+    pub async fn wait_for_job(
+        &self,
+        job_id: &str,
+        options: &WaitOptions,
+        mut on_poll: impl FnMut(&Job),
+    ) -> Result<Job, Error> {
+        check_job_id(job_id)?;
+        let started = Instant::now();
+        let deadline = options.timeout.map(|t| started + t);
+        let mut polls: u32 = 0;
+        loop {
+            let job = self.get_job(job_id).await?;
+            on_poll(&job);
+            if job.is_done() {
+                return if job.is_ok() {
+                    Ok(job)
+                } else {
+                    Err(Error::JobFailed(Box::new(job)))
+                };
+            }
+            polls += 1;
+            let mut delay = options.delay_after(polls);
+            if let Some(deadline) = deadline {
+                let now = Instant::now();
+                if now >= deadline {
+                    return Err(Error::JobTimeout {
+                        job_id: job_id.to_owned(),
+                        timeout: options.timeout.unwrap_or_default(),
+                        last_job: Some(Box::new(job)),
+                    });
+                }
+                delay = delay.min(deadline - now);
+            }
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// Sends with the retry rules of `kind`; an answer >= 400 becomes `Error::Api`.
+    async fn execute(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Bytes,
+        kind: CallKind,
+    ) -> Result<Answer, Error> {
+        let policy = self.inner.options.retry;
+        let mut attempt: u32 = 1;
+        loop {
+            let error = match self
+                .send_once(&method, path, query, body.clone(), kind)
+                .await
+            {
+                Ok(answer) if answer.status < 400 => return Ok(answer),
+                Ok(answer) => {
+                    let api = api_error_from(&answer, kind);
+                    if attempt < policy.max_attempts && api_error_is_retryable(&api, kind) {
+                        let wait = policy.delay(attempt, api.retry_after);
+                        tokio::time::sleep(wait).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    Error::Api(Box::new(api))
+                }
+                Err(transport) => {
+                    if attempt < policy.max_attempts
+                        && transport_error_is_retryable(&transport, kind)
+                    {
+                        tokio::time::sleep(policy.delay(attempt, None)).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    Error::Transport(Box::new(transport))
+                }
+            };
+            return Err(error);
+        }
+    }
+
+    async fn send_once(
+        &self,
+        method: &Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Bytes,
+        kind: CallKind,
+    ) -> Result<Answer, TransportError> {
+        let (uri, headers) =
+            self.headers_for(method.as_str(), path, query, &body, SystemTime::now());
+        let mut header_map = HeaderMap::with_capacity(headers.len());
+        for (name, value) in &headers {
+            // Names are ours and values were checked at construction; a failure here is a bug, not input.
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| TransportError {
+                message: format!("invalid header name {name:?}: {e}"),
+                retryable: false,
+                maybe_sent: false,
+            })?;
+            let value = HeaderValue::from_str(value).map_err(|_| TransportError {
+                message: format!("invalid value for header {name}"),
+                retryable: false,
+                maybe_sent: false,
+            })?;
+            header_map.append(name, value);
+        }
+        let url = format!("{}{uri}", self.inner.config.endpoint.base);
+        let response = self
+            .inner
+            .http
+            .request(method.clone(), url)
+            .headers(header_map)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| transport_error(&e, kind))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(|e| {
+            let mut t = transport_error(&e, kind);
+            t.message = format!("the answer (HTTP {status}) broke off: {}", t.message);
+            // The status line arrived: the service saw the request.
+            t.retryable = false;
+            t.maybe_sent = kind == CallKind::Create;
+            t
+        })?;
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// The headers of a request, signed for `now`, and the request URI to put after the endpoint.
+    fn headers_for(
+        &self,
+        method: &str,
+        path: &str,
+        query: &[(String, String)],
+        body: &[u8],
+        now: SystemTime,
+    ) -> (String, Vec<(String, String)>) {
+        let config = &self.inner.config;
+        let mut headers: Vec<(String, String)> = Vec::with_capacity(8);
+        headers.push(("Content-Type".to_owned(), CONTENT_TYPE.to_owned()));
+        headers.push(("X-Project-Id".to_owned(), config.project_id.clone()));
+        match &config.credentials {
+            Credentials::AkSk {
+                ak,
+                sk,
+                security_token,
+            } => {
+                if let Some(token) = security_token {
+                    headers.push(("X-Security-Token".to_owned(), token.expose().to_owned()));
+                }
+                let signed = sign::sign(
+                    &SigningRequest {
+                        method,
+                        host: &config.endpoint.host,
+                        path,
+                        query,
+                        headers: &headers,
+                        body,
+                    },
+                    ak,
+                    sk.expose(),
+                    &sign::sdk_date(now),
+                );
+                headers.extend(signed.added_headers);
+                headers.push(("Authorization".to_owned(), signed.authorization));
+                (signed.request_uri, headers)
+            }
+            Credentials::Token(token) => {
+                headers.push(("Host".to_owned(), config.endpoint.host.clone()));
+                headers.push(("X-Auth-Token".to_owned(), token.expose().to_owned()));
+                let query_string = sign::canonical_query_string(query);
+                let uri = if query_string.is_empty() {
+                    path.to_owned()
+                } else {
+                    format!("{path}?{query_string}")
+                };
+                (uri, headers)
+            }
+        }
+    }
+}
+
+fn api_error_from(answer: &Answer, kind: CallKind) -> ApiError {
+    let parsed = parse_error_body(&answer.body);
+    let header_request_id = answer
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let retry_after = answer
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| Duration::from_secs_f64(s.min(3600.0)));
+    ApiError {
+        status: answer.status,
+        code: parsed.code,
+        message: parsed.message.unwrap_or_else(|| {
+            reqwest::StatusCode::from_u16(answer.status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("error")
+                .to_owned()
+        }),
+        request_id: header_request_id.or(parsed.request_id),
+        body: String::from_utf8_lossy(&answer.body).into_owned(),
+        maybe_sent: kind == CallKind::Create && answer.status >= 500,
+        retry_after,
+    }
+}
+
+fn transport_error(e: &reqwest::Error, kind: CallKind) -> TransportError {
+    let never_sent = e.is_connect() || e.is_builder();
+    let what = if e.is_timeout() && !never_sent {
+        "timed out waiting for IMS"
+    } else if never_sent {
+        "could not connect to IMS"
+    } else {
+        "the request to IMS failed"
+    };
+    TransportError {
+        message: format!("{what}: {}", error_chain(e)),
+        retryable: never_sent,
+        maybe_sent: kind == CallKind::Create && !never_sent,
+    }
+}
+
+/// An error with its causes, which carry the useful part ("connection refused").
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+fn check_header_safe(what: &str, value: &str) -> Result<(), Error> {
+    if value.bytes().all(|b| (0x21..0x7f).contains(&b)) && !value.is_empty() {
+        Ok(())
+    } else {
+        // The value itself may be a secret: name it, never show it.
+        Err(Error::Config(format!(
+            "the {what} holds characters that cannot go in an HTTP header (only visible ASCII, no spaces)"
+        )))
+    }
+}
+
+/// Job ids go into the URL path: refuse anything that could change the path.
+fn check_job_id(job_id: &str) -> Result<(), Error> {
+    let ok = !job_id.is_empty()
+        && job_id.len() <= 128
+        && job_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        let shown: String = job_id.chars().take(80).collect();
+        Err(Error::Validation(ValidationErrors(vec![FieldError {
+            path: "job_id".to_owned(),
+            message: format!("must be 1-128 letters, digits, '-' or '_' (a job id like 8a12fc664fb4daa3014fb4e581380005), got {shown:?}"),
+            ims_code: "IMG.0001",
+        }])))
+    }
+}

@@ -1,0 +1,29 @@
+//! The one tokio runtime that every client of the process shares, and the TLS provider set-up.
+
+use std::sync::OnceLock;
+
+use tokio::runtime::Runtime;
+
+/// The shared multi-threaded runtime. Built on first use so importing the package starts no threads.
+pub fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4));
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .thread_name("hcims-io")
+            .enable_all()
+            .build()
+            // Without threads or a timer nothing in this crate can run; there is no meaningful fallback.
+            .expect("hcims: cannot start the tokio runtime")
+    })
+}
+
+/// rustls needs one process-wide crypto provider; ring builds in half the time of aws-lc.
+pub fn install_crypto_provider() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        // Err means another library of the process installed one first: that one serves us as well.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}

@@ -1,0 +1,67 @@
+# Type stubs of the native module (Rust, PyO3). Public names are re-exported by `hcims`.
+
+from typing import Any, Optional
+
+from .job import Job
+
+__version__: str
+
+class PreparedRequest:
+    @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
+    @property
+    def body(self) -> str: ...
+    def to_curl(self) -> str: ...
+
+class Client:
+    def __init__(
+        self,
+        *,
+        region: Optional[str] = None,
+        endpoint: Optional[str] = None,
+        ak: Optional[str] = None,
+        sk: Optional[str] = None,
+        project_id: Optional[str] = None,
+        security_token: Optional[str] = None,
+        auth_token: Optional[str] = None,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        max_attempts: Optional[int] = None,
+    ) -> None: ...
+    def create(self, mode: Optional[str], spec: dict[str, Any]) -> str: ...
+    def prepare(self, mode: Optional[str], spec: dict[str, Any]) -> PreparedRequest: ...
+    def get_job(self, job_id: str) -> Job: ...
+    def wait_for_job(
+        self, job_id: str, timeout: Optional[float] = None, poll_interval: Optional[float] = None
+    ) -> Job: ...
+    @property
+    def endpoint(self) -> str: ...
+    @property
+    def region(self) -> Optional[str]: ...
+    @property
+    def project_id(self) -> str: ...
+    @property
+    def auth_kind(self) -> str: ...
+    @property
+    def access_key(self) -> Optional[str]: ...
+    @property
+    def timeout(self) -> float: ...
+
+def _sign(
+    method: str,
+    host: str,
+    path: str,
+    query: list[tuple[str, str]],
+    headers: list[tuple[str, str]],
+    body: bytes,
+    ak: str,
+    sk: str,
+    sdk_date: str,
+) -> dict[str, Any]: ...
+
+def validate(spec: dict[str, Any], mode: Optional[str] = None) -> tuple[str, str]: ...
+def is_known_os_version(os_version: str) -> bool: ...

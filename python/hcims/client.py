@@ -1,0 +1,146 @@
+"""The synchronous client."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from . import _native
+from .job import Job
+from .specs import ImageSpecLike, mode_of, to_request_dict
+
+__all__ = ["Client", "PreparedRequest"]
+
+PreparedRequest = _native.PreparedRequest
+
+_METHOD_MODES = {
+    "create_from_server": ("server", "ServerImage"),
+    "create_data_images_from_server": ("data_images", "ServerDataImages"),
+    "create_from_obs": ("obs", "ObsImage"),
+    "create_from_volume": ("volume", "VolumeImage"),
+}
+
+
+class Client:
+    """A client of IMS in one region, with one set of credentials.
+
+    Every argument is optional: what is not given is read from the environment
+    (``HCIMS_REGION`` or ``HUAWEICLOUD_SDK_REGION``, ``HCIMS_ENDPOINT``, ``HUAWEICLOUD_SDK_AK``/``_SK``/
+    ``_PROJECT_ID``/``_SECURITY_TOKEN``) and then from the profile file of Huawei's SDKs
+    (``HUAWEICLOUD_SDK_CREDENTIALS_FILE`` or ``~/.huaweicloud/credentials``, section ``[basic]``).
+    A missing piece raises :class:`hcims.ConfigError` naming every place looked.
+
+    Args:
+        region: e.g. ``"cn-north-4"``; the endpoint is ``https://ims.{region}.myhuaweicloud.com``.
+        endpoint: overrides the endpoint (``http://`` only to loopback hosts, e.g. the emulator).
+        ak, sk: access key and secret key (AK/SK signing, ``SDK-HMAC-SHA256``).
+        project_id: the project of the region.
+        security_token: with temporary AK/SK.
+        auth_token: a project-scoped IAM token, instead of AK/SK.
+        timeout: seconds for one attempt of one request (default 60).
+        connect_timeout: seconds to open a connection (default 10).
+        max_attempts: attempts per request, first included (default 4; 1 turns retries off). A create is only
+            retried when IMS certainly did not act on it.
+    """
+
+    def __init__(
+        self,
+        region: Optional[str] = None,
+        *,
+        endpoint: Optional[str] = None,
+        ak: Optional[str] = None,
+        sk: Optional[str] = None,
+        project_id: Optional[str] = None,
+        security_token: Optional[str] = None,
+        auth_token: Optional[str] = None,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        max_attempts: Optional[int] = None,
+    ) -> None:
+        self._native = _native.Client(
+            region=region,
+            endpoint=endpoint,
+            ak=ak,
+            sk=sk,
+            project_id=project_id,
+            security_token=security_token,
+            auth_token=auth_token,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_attempts=max_attempts,
+        )
+
+    @property
+    def endpoint(self) -> str:
+        """The base URL requests go to."""
+        return self._native.endpoint
+
+    @property
+    def region(self) -> Optional[str]:
+        return self._native.region
+
+    @property
+    def project_id(self) -> str:
+        return self._native.project_id
+
+    @property
+    def auth_kind(self) -> str:
+        """``"aksk"``, ``"temporary-aksk"`` or ``"token"``."""
+        return self._native.auth_kind
+
+    def __repr__(self) -> str:
+        return repr(self._native)
+
+    def _create(self, method: str, spec: ImageSpecLike) -> str:
+        mode, class_name = _METHOD_MODES[method]
+        given = mode_of(spec)
+        if given is not None and given != mode:
+            raise TypeError(
+                f"{method}() takes a {class_name} or a dict, got {type(spec).__name__}; "
+                f"use create_image() to pick the way from the spec"
+            )
+        return self._native.create(mode, to_request_dict(spec))
+
+    def create_from_server(self, spec: ImageSpecLike) -> str:
+        """Makes a system-disk image from an ECS (``name`` + ``instance_id``); returns the job id."""
+        return self._create("create_from_server", spec)
+
+    def create_data_images_from_server(self, spec: ImageSpecLike) -> str:
+        """Makes data-disk images from an ECS's volumes (``data_images``, no ``instance_id``); returns the job id."""
+        return self._create("create_data_images_from_server", spec)
+
+    def create_from_obs(self, spec: ImageSpecLike) -> str:
+        """Makes an image from an external file in OBS (``image_url`` + ``min_disk``); returns the job id."""
+        return self._create("create_from_obs", spec)
+
+    def create_from_volume(self, spec: ImageSpecLike) -> str:
+        """Makes a system-disk image from a data volume (``volume_id`` + ``os_version``); returns the job id."""
+        return self._create("create_from_volume", spec)
+
+    def create_image(self, spec: ImageSpecLike) -> str:
+        """Submits any create request; the way is read from the spec's type, or from a dict's keys
+        (``instance_id``, ``data_images``, ``image_url``, ``volume_id``). Returns the job id."""
+        return self._native.create(mode_of(spec), to_request_dict(spec))
+
+    def prepare(self, spec: ImageSpecLike) -> PreparedRequest:
+        """A dry run: the signed request a create would send (``method``, ``url``, ``headers`` with secrets
+        masked, ``body``, ``to_curl()``). Nothing is sent."""
+        return self._native.prepare(mode_of(spec), to_request_dict(spec))
+
+    def get_job(self, job_id: str) -> Job:
+        """The job's current state."""
+        return self._native.get_job(job_id)
+
+    def wait_for_job(
+        self,
+        job_id: str,
+        timeout: Optional[float] = 3600.0,
+        poll_interval: Optional[float] = None,
+    ) -> Job:
+        """Polls the job until it ends and returns it.
+
+        Polls at once, then after ~1 s, backing off x1.5 (with jitter) to a 15 s cap, or every
+        ``poll_interval`` seconds when given. Raises :class:`hcims.JobFailedError` when the job ends in
+        FAIL and :class:`hcims.JobTimeoutError` after ``timeout`` seconds (None waits for ever).
+        Ctrl-C interrupts the wait at once.
+        """
+        return self._native.wait_for_job(job_id, timeout=timeout, poll_interval=poll_interval)

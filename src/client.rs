@@ -1,0 +1,181 @@
+//! `hcims._native.Client`: the core client seen from Python. The public `hcims.Client` wraps it.
+
+use std::time::Duration;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+use hcims::{ClientOptions, ConfigInput, RetryPolicy, Secret, WaitOptions};
+
+use crate::blocking::wait_interruptibly;
+use crate::errors::to_py_err;
+use crate::job::job_to_py;
+use crate::prepared::PyPreparedRequest;
+use crate::spec::spec_from_py;
+
+#[pyclass(module = "hcims._native", name = "Client", frozen)]
+pub struct PyClient {
+    inner: hcims::Client,
+}
+
+fn seconds(name: &str, value: Option<f64>) -> PyResult<Option<Duration>> {
+    match value {
+        None => Ok(None),
+        Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => Ok(Some(Duration::from_secs_f64(s))),
+        Some(s) => Err(PyValueError::new_err(format!(
+            "{name} must be a positive number of seconds, got {s}"
+        ))),
+    }
+}
+
+#[pymethods]
+impl PyClient {
+    #[new]
+    #[pyo3(signature = (*, region=None, endpoint=None, ak=None, sk=None, project_id=None,
+                        security_token=None, auth_token=None, timeout=None, connect_timeout=None,
+                        max_attempts=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        region: Option<String>,
+        endpoint: Option<String>,
+        ak: Option<String>,
+        sk: Option<String>,
+        project_id: Option<String>,
+        security_token: Option<String>,
+        auth_token: Option<String>,
+        timeout: Option<f64>,
+        connect_timeout: Option<f64>,
+        max_attempts: Option<u32>,
+    ) -> PyResult<Self> {
+        let defaults = ClientOptions::default();
+        let options = ClientOptions {
+            timeout: seconds("timeout", timeout)?.unwrap_or(defaults.timeout),
+            connect_timeout: seconds("connect_timeout", connect_timeout)?
+                .unwrap_or(defaults.connect_timeout),
+            retry: RetryPolicy {
+                max_attempts: match max_attempts {
+                    Some(0) => {
+                        return Err(PyValueError::new_err("max_attempts must be at least 1"))
+                    }
+                    Some(n) => n,
+                    None => defaults.retry.max_attempts,
+                },
+                ..defaults.retry
+            },
+        };
+        let input = ConfigInput {
+            region,
+            endpoint,
+            ak,
+            sk: sk.map(Secret::new),
+            security_token: security_token.map(Secret::new),
+            auth_token: auth_token.map(Secret::new),
+            project_id,
+        };
+        let config =
+            hcims::config::resolve_from_environment(input).map_err(|e| to_py_err(py, e))?;
+        let inner = hcims::Client::new(config, options).map_err(|e| to_py_err(py, e))?;
+        Ok(PyClient { inner })
+    }
+
+    /// Validates `spec` (a dict with the API's keys) and submits it; returns the job id.
+    #[pyo3(signature = (mode, spec))]
+    fn create(
+        &self,
+        py: Python<'_>,
+        mode: Option<&str>,
+        spec: &Bound<'_, PyAny>,
+    ) -> PyResult<String> {
+        let spec = spec_from_py(py, mode, spec)?;
+        let client = &self.inner;
+        wait_interruptibly(py, client.create(&spec))?.map_err(|e| to_py_err(py, e))
+    }
+
+    /// The signed request `create` would send, secrets masked; nothing is sent.
+    #[pyo3(signature = (mode, spec))]
+    fn prepare(
+        &self,
+        py: Python<'_>,
+        mode: Option<&str>,
+        spec: &Bound<'_, PyAny>,
+    ) -> PyResult<PyPreparedRequest> {
+        let spec = spec_from_py(py, mode, spec)?;
+        let prepared = self.inner.prepare(&spec).map_err(|e| to_py_err(py, e))?;
+        Ok(PyPreparedRequest::from(prepared))
+    }
+
+    fn get_job<'py>(&self, py: Python<'py>, job_id: &str) -> PyResult<Bound<'py, PyAny>> {
+        let job =
+            wait_interruptibly(py, self.inner.get_job(job_id))?.map_err(|e| to_py_err(py, e))?;
+        job_to_py(py, &job)
+    }
+
+    #[pyo3(signature = (job_id, timeout=None, poll_interval=None))]
+    fn wait_for_job<'py>(
+        &self,
+        py: Python<'py>,
+        job_id: &str,
+        timeout: Option<f64>,
+        poll_interval: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let options = WaitOptions {
+            timeout: seconds("timeout", timeout)?,
+            poll_interval: seconds("poll_interval", poll_interval)?,
+            ..WaitOptions::default()
+        };
+        let job = wait_interruptibly(py, self.inner.wait_for_job(job_id, &options, |_| {}))?
+            .map_err(|e| to_py_err(py, e))?;
+        job_to_py(py, &job)
+    }
+
+    #[getter]
+    fn endpoint(&self) -> &str {
+        &self.inner.config().endpoint.base
+    }
+
+    #[getter]
+    fn region(&self) -> Option<&str> {
+        self.inner.config().region.as_deref()
+    }
+
+    #[getter]
+    fn project_id(&self) -> &str {
+        &self.inner.config().project_id
+    }
+
+    #[getter]
+    fn auth_kind(&self) -> &'static str {
+        self.inner.auth_kind()
+    }
+
+    #[getter]
+    fn access_key(&self) -> Option<&str> {
+        match &self.inner.config().credentials {
+            hcims::Credentials::AkSk { ak, .. } => Some(ak),
+            hcims::Credentials::Token(_) => None,
+        }
+    }
+
+    #[getter]
+    fn timeout(&self) -> f64 {
+        self.inner.options().timeout.as_secs_f64()
+    }
+
+    fn __repr__(&self) -> String {
+        let c = self.inner.config();
+        format!(
+            "Client(endpoint={:?}, region={:?}, project_id={:?}, auth={:?})",
+            c.endpoint.base,
+            c.region.as_deref().unwrap_or(""),
+            c.project_id,
+            self.inner.auth_kind()
+        )
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyClient>()?;
+    m.add_class::<PyPreparedRequest>()?;
+    Ok(())
+}

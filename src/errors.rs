@@ -1,0 +1,80 @@
+//! Core errors as the exception classes of `hcims.errors` (defined in Python, so they pickle and document well).
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+
+use crate::job::job_to_py;
+
+fn errors_module(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
+    py.import("hcims.errors")
+}
+
+/// The `ValidationError` for a list of (path, message) pairs.
+pub fn validation_error(py: Python<'_>, errors: &hcims::spec::ValidationErrors) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let pairs = PyList::empty(py);
+        for e in &errors.0 {
+            pairs.append(PyTuple::new(py, [e.path.as_str(), e.message.as_str()])?)?;
+        }
+        let instance = errors_module(py)?
+            .getattr("ValidationError")?
+            .call1((pairs,))?;
+        Ok(PyErr::from_value(instance))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+pub fn to_py_err(py: Python<'_>, error: hcims::Error) -> PyErr {
+    build_py_err(py, error).unwrap_or_else(|e| e)
+}
+
+fn build_py_err(py: Python<'_>, error: hcims::Error) -> PyResult<PyErr> {
+    let module = errors_module(py)?;
+    let instance = match error {
+        hcims::Error::Validation(errors) => return Ok(validation_error(py, &errors)),
+        hcims::Error::Config(message) => module.getattr("ConfigError")?.call1((message,))?,
+        hcims::Error::Api(api) => {
+            let class = match api.status {
+                400 => "BadRequestError",
+                401 => "AuthenticationError",
+                403 => "PermissionDeniedError",
+                404 => "NotFoundError",
+                429 => "ThrottledError",
+                s if s >= 500 => "ServerError",
+                _ => "ApiError",
+            };
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("status", api.status)?;
+            kwargs.set_item("code", api.code)?;
+            kwargs.set_item("request_id", api.request_id)?;
+            kwargs.set_item("body", api.body)?;
+            kwargs.set_item("maybe_sent", api.maybe_sent)?;
+            module.getattr(class)?.call((api.message,), Some(&kwargs))?
+        }
+        hcims::Error::Transport(t) => {
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("retryable", t.retryable)?;
+            kwargs.set_item("maybe_sent", t.maybe_sent)?;
+            module
+                .getattr("TransportError")?
+                .call((t.message,), Some(&kwargs))?
+        }
+        hcims::Error::JobFailed(job) => module
+            .getattr("JobFailedError")?
+            .call1((job_to_py(py, &job)?,))?,
+        hcims::Error::JobTimeout {
+            job_id,
+            timeout,
+            last_job,
+        } => {
+            let last = match last_job {
+                Some(job) => Some(job_to_py(py, &job)?),
+                None => None,
+            };
+            module
+                .getattr("JobTimeoutError")?
+                .call1((job_id, timeout.as_secs_f64(), last))?
+        }
+    };
+    Ok(PyErr::from_value(instance))
+}
