@@ -17,6 +17,19 @@ pub struct MockServer {
 
 #[pymethods]
 impl MockServer {
+    /// The access key used when none is given.
+    #[classattr]
+    const EXAMPLE_AK: &'static str = MockConfig::EXAMPLE_AK;
+    /// The (fake) secret key used when none is given.
+    #[classattr]
+    const EXAMPLE_SK: &'static str = MockConfig::EXAMPLE_SK;
+    /// The project id used when none is given.
+    #[classattr]
+    const EXAMPLE_PROJECT_ID: &'static str = MockConfig::EXAMPLE_PROJECT_ID;
+    /// How many job queries answer RUNNING when `job_polls` is not given.
+    #[classattr]
+    const DEFAULT_JOB_POLLS: u32 = MockConfig::DEFAULT_JOB_POLLS;
+
     #[new]
     #[pyo3(signature = (
         *, ak=None, sk=None, project_id=None, security_token=None, auth_token=None,

@@ -258,17 +258,31 @@ def test_repr_and_client_args() -> None:
     assert "security_token" not in MockIms().start().client_args()
 
 
-def test_a_stopped_emulator_says_so() -> None:
-    ims = MockIms()
+def test_before_start_only_the_settings_are_known() -> None:
+    ims = MockIms(project_id="f" * 32)
     assert "not started" in repr(ims)
-    with pytest.raises(RuntimeError, match="not started"):
-        _ = ims.endpoint
-    ims.start()
-    endpoint = ims.endpoint
+    assert (ims.ak, ims.project_id, ims.started) == ("MOCKAKEXAMPLE0000000", "f" * 32, False)
+    for attribute in ("endpoint", "requests", "jobs"):
+        with pytest.raises(RuntimeError, match="started"):
+            getattr(ims, attribute)
+
+
+def test_after_stop_it_refuses_connections_but_keeps_what_it_saw() -> None:
+    with MockIms() as ims:
+        endpoint = ims.endpoint
+        job_id = create(ims, SERVER_IMAGE)
     ims.stop()
-    ims.stop()
+    assert not ims.started and "not started" in repr(ims)
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(endpoint + "/", timeout=5)
+    assert [r.path for r in ims.requests] == [ACTION]
+    assert ims.jobs[0]["job_id"] == job_id
+    assert ims.project_id == "0123456789abcdef0123456789abcdef"
+    with pytest.raises(RuntimeError, match="not started"):
+        ims.add_fault(ACTION)
+    ims.start()
+    assert ims.requests == [] and ims.jobs == []
+    ims.stop()
 
 
 def test_importing_the_module_does_not_import_pytest() -> None:

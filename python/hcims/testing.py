@@ -80,16 +80,16 @@ class MockIms:
         project_id: str | None = None,
         security_token: str | None = None,
         auth_token: str | None = None,
-        job_polls: int = 2,
+        job_polls: int = MockServer.DEFAULT_JOB_POLLS,
         job_seconds: float | None = None,
         fail_pattern: str | None = None,
         port: int = 0,
         region: str = DEFAULT_REGION,
     ) -> None:
         self._options: dict[str, Any] = {
-            "ak": ak,
-            "sk": sk,
-            "project_id": project_id,
+            "ak": MockServer.EXAMPLE_AK if ak is None else ak,
+            "sk": MockServer.EXAMPLE_SK if sk is None else sk,
+            "project_id": MockServer.EXAMPLE_PROJECT_ID if project_id is None else project_id,
             "security_token": security_token,
             "auth_token": auth_token,
             "job_polls": job_polls,
@@ -98,19 +98,22 @@ class MockIms:
             "port": port,
         }
         self.region: str = region
+        # Kept after stop() so a test can still look at what the emulator saw.
         self._server: MockServer | None = None
+        self._serving = False
 
     def start(self) -> Self:
-        """Starts serving (if not already) and returns ``self``."""
-        if self._server is None:
+        """Starts serving (if not already) and returns ``self``. A restart begins with no requests or jobs."""
+        if not self._serving:
             self._server = MockServer(**self._options)
+            self._serving = True
         return self
 
     def stop(self) -> None:
-        """Stops serving; the recorded requests and jobs are gone with it. Calling it again does nothing."""
-        server, self._server = self._server, None
-        if server is not None:
-            server.stop()
+        """Stops serving; ``requests`` and ``jobs`` stay readable. Calling it again does nothing."""
+        if self._serving and self._server is not None:
+            self._serving = False
+            self._server.stop()
 
     def __enter__(self) -> Self:
         return self.start()
@@ -125,17 +128,24 @@ class MockIms:
 
     @property
     def _running(self) -> MockServer:
-        if self._server is None:
+        if not self._serving or self._server is None:
             raise RuntimeError("the MockIms is not started: call start() or use it in a with block")
         return self._server
 
     @property
+    def _started_once(self) -> MockServer:
+        if self._server is None:
+            raise RuntimeError("the MockIms was never started: call start() or use it in a with block")
+        return self._server
+
+    @property
     def started(self) -> bool:
-        return self._server is not None
+        """True while it serves."""
+        return self._serving
 
     @property
     def endpoint(self) -> str:
-        """The base URL, ``http://127.0.0.1:PORT``."""
+        """The base URL, ``http://127.0.0.1:PORT``, while it serves."""
         return self._running.endpoint
 
     @property
@@ -144,37 +154,41 @@ class MockIms:
 
     @property
     def ak(self) -> str:
-        return self._running.ak
+        ak: str = self._options["ak"]
+        return ak
 
     @property
     def sk(self) -> str:
         """The emulator's secret key (a fake one unless given); never shown by ``repr``."""
-        return self._running.sk
+        sk: str = self._options["sk"]
+        return sk
 
     @property
     def project_id(self) -> str:
-        return self._running.project_id
+        project_id: str = self._options["project_id"]
+        return project_id
 
     @property
     def security_token(self) -> str | None:
-        return self._running.security_token
+        token: str | None = self._options["security_token"]
+        return token
 
     @property
     def auth_token(self) -> str | None:
-        return self._running.auth_token
+        token: str | None = self._options["auth_token"]
+        return token
 
     def client_args(self) -> dict[str, str]:
         """Keyword arguments for a client: endpoint, region, ak, sk, project_id (and security_token)."""
-        server = self._running
         args = {
-            "endpoint": server.endpoint,
+            "endpoint": self.endpoint,
             "region": self.region,
-            "ak": server.ak,
-            "sk": server.sk,
-            "project_id": server.project_id,
+            "ak": self.ak,
+            "sk": self.sk,
+            "project_id": self.project_id,
         }
-        if server.security_token is not None:
-            args["security_token"] = server.security_token
+        if self.security_token is not None:
+            args["security_token"] = self.security_token
         return args
 
     @property
@@ -188,16 +202,16 @@ class MockIms:
                 headers=MappingProxyType(dict(raw["headers"])),
                 body=raw["body"],
             )
-            for raw in self._running.requests()
+            for raw in self._started_once.requests()
         ]
 
     def clear_requests(self) -> None:
-        self._running.clear_requests()
+        self._started_once.clear_requests()
 
     @property
     def jobs(self) -> list[dict[str, Any]]:
         """Every job's document as a query would serve it now (reading them does not move jobs)."""
-        return self._running.jobs()
+        return self._started_once.jobs()
 
     def add_fault(
         self,
@@ -235,12 +249,8 @@ class MockIms:
         self._running.clear_faults()
 
     def __repr__(self) -> str:
-        if self._server is None:
-            return f"MockIms(not started, region={self.region!r})"
-        return (
-            f"MockIms(endpoint={self.endpoint!r}, region={self.region!r}, ak={self.ak!r}, "
-            f"project_id={self.project_id!r})"
-        )
+        where = f"endpoint={self.endpoint!r}" if self._serving else "not started"
+        return f"MockIms({where}, region={self.region!r}, ak={self.ak!r}, project_id={self.project_id!r})"
 
 
 # A pytest plugin (entry point ``hcims``) as well; importing this module elsewhere must not pull in pytest.
