@@ -1,6 +1,6 @@
 # Type stubs of the native module (Rust, PyO3). Public names are re-exported by `hcims`.
 
-from typing import Any, Optional
+from typing import Any, Optional, final
 
 from .job import Job
 
@@ -65,3 +65,53 @@ def _sign(
 
 def validate(spec: dict[str, Any], mode: Optional[str] = None) -> tuple[str, str]: ...
 def is_known_os_version(os_version: str) -> bool: ...
+
+@final
+class MockServer:
+    EXAMPLE_AK: str
+    EXAMPLE_SK: str
+    EXAMPLE_PROJECT_ID: str
+    DEFAULT_JOB_POLLS: int
+    def __new__(
+        cls,
+        *,
+        ak: Optional[str] = None,
+        sk: Optional[str] = None,
+        project_id: Optional[str] = None,
+        security_token: Optional[str] = None,
+        auth_token: Optional[str] = None,
+        job_polls: int = ...,
+        job_seconds: Optional[float] = None,
+        fail_pattern: Optional[str] = None,
+        port: int = 0,
+    ) -> MockServer: ...
+    @property
+    def endpoint(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def ak(self) -> str: ...
+    @property
+    def sk(self) -> str: ...
+    @property
+    def project_id(self) -> str: ...
+    @property
+    def security_token(self) -> Optional[str]: ...
+    @property
+    def auth_token(self) -> Optional[str]: ...
+    def requests(self) -> list[dict[str, Any]]: ...
+    def jobs(self) -> list[dict[str, Any]]: ...
+    def add_fault(
+        self,
+        path: str,
+        *,
+        status: int = 500,
+        body: str = ...,
+        method: Optional[str] = None,
+        headers: Optional[dict[str, str]] = None,
+        times: int = 1,
+        delay: float = 0.0,
+    ) -> None: ...
+    def clear_faults(self) -> None: ...
+    def clear_requests(self) -> None: ...
+    def stop(self) -> None: ...
