@@ -186,10 +186,17 @@ def test_model_dump_objects_are_accepted(client: Client, ims_mock: MockIms) -> N
 
 def test_extra_fields_go_through(client: Client, ims_mock: MockIms) -> None:
     client.create_from_obs(
-        ObsImage(name="o", image_url="b:o.qcow2", min_disk=40, extra={"is_config_init": True, "x_new": 1})
+        ObsImage(name="o", image_url="b:o.qcow2", min_disk=40, is_config_init=True, extra={"x_new_field": 1})
     )
     body = posts(ims_mock)[0].json()
-    assert body["is_config_init"] is True and body["x_new"] == 1 and "extra" not in body
+    assert body["is_config_init"] is True and body["x_new_field"] == 1 and "extra" not in body
+
+
+def test_extra_may_not_shadow_a_field(client: Client, ims_mock: MockIms) -> None:
+    with pytest.raises(hcims.ValidationError) as info:
+        client.create_from_obs(ObsImage(name="o", image_url="b:o.qcow2", min_disk=40, extra={"min_disk": 1}))
+    assert any("min_disk" in path for path, _ in info.value.errors)
+    assert ims_mock.requests == []
 
 
 def test_security_token_is_sent_and_signed() -> None:
