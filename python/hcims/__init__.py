@@ -16,9 +16,11 @@ from the environment on first use.
 from __future__ import annotations
 
 import threading
-from typing import Optional
+from collections.abc import Iterable
+from typing import Literal, Optional, Union, overload
 
 from ._native import __version__
+from .aio import AsyncClient
 from .client import Client, PreparedRequest
 from .errors import (
     ApiError,
@@ -37,6 +39,7 @@ from .errors import (
     ValidationError,
 )
 from .job import Job
+from .progress import JobProgress, ProgressCallback
 from .specs import (
     DataImage,
     ImageSpecLike,
@@ -50,6 +53,7 @@ from .specs import (
 
 __all__ = [
     "ApiError",
+    "AsyncClient",
     "AuthenticationError",
     "BadRequestError",
     "Client",
@@ -59,6 +63,7 @@ __all__ = [
     "ImageSpecLike",
     "Job",
     "JobFailedError",
+    "JobProgress",
     "JobTimeoutError",
     "NotFoundError",
     "ObsDataImage",
@@ -66,6 +71,7 @@ __all__ = [
     "OsVersionWarning",
     "PermissionDeniedError",
     "PreparedRequest",
+    "ProgressCallback",
     "ServerDataImages",
     "ServerError",
     "ServerImage",
@@ -84,6 +90,7 @@ __all__ = [
     "get_job",
     "prepare",
     "wait_for_job",
+    "wait_for_jobs",
 ]
 
 _default: Optional[Client] = None
@@ -135,7 +142,54 @@ def get_job(job_id: str) -> Job:
 
 
 def wait_for_job(
-    job_id: str, timeout: Optional[float] = 3600.0, poll_interval: Optional[float] = None
+    job_id: str,
+    timeout: Optional[float] = 3600.0,
+    poll_interval: Optional[float] = None,
+    *,
+    on_progress: Optional[ProgressCallback] = None,
+    progress: bool = False,
 ) -> Job:
     """:meth:`Client.wait_for_job` on the default client."""
-    return default_client().wait_for_job(job_id, timeout=timeout, poll_interval=poll_interval)
+    return default_client().wait_for_job(
+        job_id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress, progress=progress
+    )
+
+
+@overload
+def wait_for_jobs(
+    job_ids: Iterable[str],
+    timeout: Optional[float] = ...,
+    poll_interval: Optional[float] = ...,
+    *,
+    raise_on_failure: Literal[True] = ...,
+    on_progress: Optional[ProgressCallback] = ...,
+    progress: bool = ...,
+) -> list[Job]: ...
+@overload
+def wait_for_jobs(
+    job_ids: Iterable[str],
+    timeout: Optional[float] = ...,
+    poll_interval: Optional[float] = ...,
+    *,
+    raise_on_failure: bool,
+    on_progress: Optional[ProgressCallback] = ...,
+    progress: bool = ...,
+) -> list[Union[Job, HcimsError]]: ...
+def wait_for_jobs(
+    job_ids: Iterable[str],
+    timeout: Optional[float] = 3600.0,
+    poll_interval: Optional[float] = None,
+    *,
+    raise_on_failure: bool = True,
+    on_progress: Optional[ProgressCallback] = None,
+    progress: bool = False,
+) -> Union[list[Job], list[Union[Job, HcimsError]]]:
+    """:meth:`Client.wait_for_jobs` on the default client."""
+    return default_client().wait_for_jobs(
+        job_ids,
+        timeout=timeout,
+        poll_interval=poll_interval,
+        raise_on_failure=raise_on_failure,
+        on_progress=on_progress,
+        progress=progress,
+    )
