@@ -148,7 +148,9 @@ def test_exit_with_tasks_still_pending_prints_nothing() -> None:
 # Exit races are timing-dependent: a few runs each.
 @pytest.mark.parametrize("attempt", range(3))
 @pytest.mark.parametrize(
-    "script", [LOOP_STILL_RUNNING_AT_EXIT, BLOCKING_WAITS_IN_DAEMON_THREADS_AT_EXIT], ids=["asyncio", "blocking"]
+    "script",
+    [LOOP_STILL_RUNNING_AT_EXIT, BLOCKING_WAITS_IN_DAEMON_THREADS_AT_EXIT],
+    ids=["asyncio", "blocking"],
 )
 def test_exit_while_other_threads_wait_prints_nothing(script: str, attempt: int) -> None:
     out, err, code = run(script)

@@ -222,7 +222,9 @@ def test_job_progress_line_display_for_many_jobs(monkeypatch: pytest.MonkeyPatch
 
 def test_wait_for_jobs_returns_jobs_in_input_order(client: Client) -> None:
     ids = [server_job(client, f"s{i}") for i in range(3)]
-    ids.insert(1, client.create_data_images_from_server({"data_images": [{"name": "d", "volume_id": VOLUME}]}))
+    ids.insert(
+        1, client.create_data_images_from_server({"data_images": [{"name": "d", "volume_id": VOLUME}]})
+    )
     snapshots: list[tuple[str, int]] = []
     jobs = client.wait_for_jobs(
         ids, poll_interval=FAST, on_progress=lambda j: snapshots.append((j.id, threading.get_ident()))

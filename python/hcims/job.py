@@ -98,7 +98,9 @@ class Job:
             rows.append(("ended", html.escape(self.end_time + after)))
         if self.error_code or self.fail_reason:
             error = " ".join(x for x in (self.error_code, self.fail_reason) if x)
-            rows.append(("error", f"<span style='color:{_STATUS_COLOURS['FAIL']}'>{html.escape(error)}</span>"))
+            rows.append(
+                ("error", f"<span style='color:{_STATUS_COLOURS['FAIL']}'>{html.escape(error)}</span>")
+            )
         body = "".join(
             f"<tr><th style='text-align:left;padding-right:1em'>{key}</th><td style='text-align:left'>{value}</td></tr>"
             for key, value in rows
@@ -119,7 +121,8 @@ def _code(text: str) -> str:
 
 def _sub_job_html(sub: dict[str, Any]) -> str:
     status = str(sub.get("status") or "")
-    entities = sub.get("entities") if isinstance(sub.get("entities"), dict) else {}
+    found = sub.get("entities")
+    entities: dict[str, Any] = found if isinstance(found, dict) else {}
     parts = [f"<span style='color:{_STATUS_COLOURS.get(status, '#9a6700')}'>{html.escape(status)}</span>"]
     name, image_id = entities.get("image_name"), entities.get("image_id")
     if name:

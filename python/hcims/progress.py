@@ -12,9 +12,13 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, Callable, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Optional, TextIO
 
 from .job import Job
+
+if TYPE_CHECKING:
+    # Only for annotations (postponed by the __future__ import), so no runtime dependency.
+    from typing_extensions import Self
 
 __all__ = ["JobProgress", "ProgressCallback"]
 
@@ -31,10 +35,11 @@ def _tqdm_class() -> Optional[Callable[..., Any]]:
             # In a Jupyter kernel without ipywidgets tqdm warns and falls back to its text bar: that
             # fallback is fine here, the warning would only be noise in the notebook.
             warnings.simplefilter("ignore")
-            from tqdm.auto import tqdm
+            from tqdm.auto import tqdm  # type: ignore[import-untyped, unused-ignore]
     except ImportError:
         return None
-    return tqdm  # type: ignore[no-any-return]
+    factory: Callable[..., Any] = tqdm
+    return factory
 
 
 class _TqdmDisplay:
@@ -142,7 +147,7 @@ class JobProgress:
             self._closed = True
             self._display.close()
 
-    def __enter__(self) -> JobProgress:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
