@@ -160,8 +160,10 @@ def test_an_exception_in_on_progress_ends_the_wait(ims: MockIms) -> None:
 
     job_id = asyncio.run(main())
     polls = count(ims, status_path(ims, job_id))
+    # The wait is cancelled from the loop once the callback raised: at most a poll or two more, then none.
+    assert 1 <= polls <= 3
     time.sleep(0.2)
-    assert count(ims, status_path(ims, job_id)) == polls == 1
+    assert count(ims, status_path(ims, job_id)) == polls
 
 
 def test_many_waits_run_together_and_the_loop_stays_free(ims: MockIms) -> None:
