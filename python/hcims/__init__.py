@@ -42,13 +42,24 @@ from .job import Job
 from .progress import JobProgress, ProgressCallback
 from .specs import (
     DataImage,
+    DataImageDict,
     ImageSpecLike,
     ObsDataImage,
+    ObsDataImageDict,
     ObsImage,
+    ObsImageDict,
+    ObsImageLike,
     ServerDataImages,
+    ServerDataImagesDict,
+    ServerDataImagesLike,
     ServerImage,
+    ServerImageDict,
+    ServerImageLike,
     Tag,
+    TagDict,
     VolumeImage,
+    VolumeImageDict,
+    VolumeImageLike,
 )
 
 __all__ = [
@@ -59,6 +70,7 @@ __all__ = [
     "Client",
     "ConfigError",
     "DataImage",
+    "DataImageDict",
     "HcimsError",
     "ImageSpecLike",
     "Job",
@@ -67,19 +79,29 @@ __all__ = [
     "JobTimeoutError",
     "NotFoundError",
     "ObsDataImage",
+    "ObsDataImageDict",
     "ObsImage",
+    "ObsImageDict",
+    "ObsImageLike",
     "OsVersionWarning",
     "PermissionDeniedError",
     "PreparedRequest",
     "ProgressCallback",
     "ServerDataImages",
+    "ServerDataImagesDict",
+    "ServerDataImagesLike",
     "ServerError",
     "ServerImage",
+    "ServerImageDict",
+    "ServerImageLike",
     "Tag",
+    "TagDict",
     "ThrottledError",
     "TransportError",
     "ValidationError",
     "VolumeImage",
+    "VolumeImageDict",
+    "VolumeImageLike",
     "__version__",
     "create_data_images_from_server",
     "create_from_obs",
@@ -106,22 +128,22 @@ def default_client() -> Client:
         return _default
 
 
-def create_from_server(spec: ImageSpecLike) -> str:
+def create_from_server(spec: ServerImageLike) -> str:
     """:meth:`Client.create_from_server` on the default client."""
     return default_client().create_from_server(spec)
 
 
-def create_data_images_from_server(spec: ImageSpecLike) -> str:
+def create_data_images_from_server(spec: ServerDataImagesLike) -> str:
     """:meth:`Client.create_data_images_from_server` on the default client."""
     return default_client().create_data_images_from_server(spec)
 
 
-def create_from_obs(spec: ImageSpecLike) -> str:
+def create_from_obs(spec: ObsImageLike) -> str:
     """:meth:`Client.create_from_obs` on the default client."""
     return default_client().create_from_obs(spec)
 
 
-def create_from_volume(spec: ImageSpecLike) -> str:
+def create_from_volume(spec: VolumeImageLike) -> str:
     """:meth:`Client.create_from_volume` on the default client."""
     return default_client().create_from_volume(spec)
 

@@ -24,7 +24,15 @@ from .client import Client, PreparedRequest, job_id_list, request_for
 from .errors import HcimsError
 from .job import Job
 from .progress import ProgressCallback, watching
-from .specs import ImageSpecLike, mode_of, to_request_dict
+from .specs import (
+    ImageSpecLike,
+    ObsImageLike,
+    ServerDataImagesLike,
+    ServerImageLike,
+    VolumeImageLike,
+    mode_of,
+    to_request_dict,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -179,19 +187,19 @@ class AsyncClient:
         job_id: str = await self._call(lambda deliver, _: self._native.create(mode, body, deliver))
         return job_id
 
-    async def create_from_server(self, spec: ImageSpecLike) -> str:
+    async def create_from_server(self, spec: ServerImageLike) -> str:
         """Makes a system-disk image from an ECS (``name`` + ``instance_id``); returns the job id."""
         return await self._create("create_from_server", spec)
 
-    async def create_data_images_from_server(self, spec: ImageSpecLike) -> str:
+    async def create_data_images_from_server(self, spec: ServerDataImagesLike) -> str:
         """Makes data-disk images from an ECS's volumes (``data_images``, no ``instance_id``); returns the job id."""
         return await self._create("create_data_images_from_server", spec)
 
-    async def create_from_obs(self, spec: ImageSpecLike) -> str:
+    async def create_from_obs(self, spec: ObsImageLike) -> str:
         """Makes an image from an external file in OBS (``image_url`` + ``min_disk``); returns the job id."""
         return await self._create("create_from_obs", spec)
 
-    async def create_from_volume(self, spec: ImageSpecLike) -> str:
+    async def create_from_volume(self, spec: VolumeImageLike) -> str:
         """Makes a system-disk image from a data volume (``volume_id`` + ``os_version``); returns the job id."""
         return await self._create("create_from_volume", spec)
 

@@ -9,7 +9,15 @@ from . import _native
 from .errors import HcimsError
 from .job import Job
 from .progress import ProgressCallback, watching
-from .specs import ImageSpecLike, mode_of, to_request_dict
+from .specs import (
+    ImageSpecLike,
+    ObsImageLike,
+    ServerDataImagesLike,
+    ServerImageLike,
+    VolumeImageLike,
+    mode_of,
+    to_request_dict,
+)
 
 __all__ = ["Client", "PreparedRequest"]
 
@@ -115,19 +123,19 @@ class Client:
     def _create(self, method: str, spec: ImageSpecLike) -> str:
         return self._native.create(*request_for(method, spec))
 
-    def create_from_server(self, spec: ImageSpecLike) -> str:
+    def create_from_server(self, spec: ServerImageLike) -> str:
         """Makes a system-disk image from an ECS (``name`` + ``instance_id``); returns the job id."""
         return self._create("create_from_server", spec)
 
-    def create_data_images_from_server(self, spec: ImageSpecLike) -> str:
+    def create_data_images_from_server(self, spec: ServerDataImagesLike) -> str:
         """Makes data-disk images from an ECS's volumes (``data_images``, no ``instance_id``); returns the job id."""
         return self._create("create_data_images_from_server", spec)
 
-    def create_from_obs(self, spec: ImageSpecLike) -> str:
+    def create_from_obs(self, spec: ObsImageLike) -> str:
         """Makes an image from an external file in OBS (``image_url`` + ``min_disk``); returns the job id."""
         return self._create("create_from_obs", spec)
 
-    def create_from_volume(self, spec: ImageSpecLike) -> str:
+    def create_from_volume(self, spec: VolumeImageLike) -> str:
         """Makes a system-disk image from a data volume (``volume_id`` + ``os_version``); returns the job id."""
         return self._create("create_from_volume", spec)
 
