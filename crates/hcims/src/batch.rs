@@ -1,9 +1,7 @@
 //! Many operations at once: one tokio task per item, at most `concurrency` running, one outcome per item.
 //!
-//! Waiting for many jobs uses it now; making many images (bounded concurrency, every spec's outcome in
-//! order, never stopping half-way) is meant to use it as well.
+//! Waiting for many jobs and making many images both use it.
 
-use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -14,7 +12,9 @@ type Work<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 /// Items not started yet, and the tasks of those running. Dropping a batch aborts its running tasks,
 /// which drops their futures (and cancels their HTTP requests).
 pub struct Batch<T> {
-    waiting: VecDeque<(usize, Work<T>)>,
+    /// Made one by one as tasks start, so a batch of 10,000 holds `concurrency` futures, not 10,000.
+    waiting: Box<dyn Iterator<Item = Work<T>> + Send>,
+    started: usize,
     running: JoinSet<(usize, T)>,
     concurrency: usize,
     len: usize,
@@ -22,20 +22,20 @@ pub struct Batch<T> {
 
 impl<T: Send + 'static> Batch<T> {
     /// A batch of `work`, numbered in iteration order. `concurrency` caps the tasks running at once
-    /// (None: all at once; 0 counts as 1). Nothing starts before the first `next_finished`.
-    pub fn new<F>(work: impl IntoIterator<Item = F>, concurrency: Option<usize>) -> Self
+    /// (None: all at once; 0 counts as 1). Nothing starts before the first `next_finished`, and each
+    /// item's future is made only when its task starts.
+    pub fn new<I, F>(work: I, concurrency: Option<usize>) -> Self
     where
+        I: IntoIterator<Item = F>,
+        I::IntoIter: ExactSizeIterator + Send + 'static,
         F: Future<Output = T> + Send + 'static,
     {
-        let waiting: VecDeque<(usize, Work<T>)> = work
-            .into_iter()
-            .enumerate()
-            .map(|(index, future)| (index, Box::pin(future) as Work<T>))
-            .collect();
-        let len = waiting.len();
+        let work = work.into_iter();
+        let len = work.len();
         Batch {
             concurrency: concurrency.unwrap_or(len).max(1),
-            waiting,
+            waiting: Box::new(work.map(|future| Box::pin(future) as Work<T>)),
+            started: 0,
             running: JoinSet::new(),
             len,
         }
@@ -54,9 +54,11 @@ impl<T: Send + 'static> Batch<T> {
     /// Waiting items start as running ones finish. Spawns on the runtime that polls it.
     pub async fn next_finished(&mut self) -> Option<(usize, T)> {
         while self.running.len() < self.concurrency {
-            let Some((index, work)) = self.waiting.pop_front() else {
+            let Some(work) = self.waiting.next() else {
                 break;
             };
+            let index = self.started;
+            self.started += 1;
             self.running.spawn(async move { (index, work.await) });
         }
         match self.running.join_next().await? {
@@ -91,7 +93,7 @@ mod tests {
     async fn outcomes_come_in_input_order_whatever_finishes_first() {
         let delays = [50u64, 10, 30, 0, 20];
         let batch = Batch::new(
-            delays.iter().map(|&ms| async move {
+            delays.into_iter().map(|ms| async move {
                 tokio::time::sleep(Duration::from_millis(ms)).await;
                 ms
             }),
@@ -105,9 +107,10 @@ mod tests {
     async fn never_more_than_concurrency_run_at_once() {
         let running = Arc::new(AtomicUsize::new(0));
         let most = Arc::new(AtomicUsize::new(0));
-        let work = (0..20).map(|i| {
-            let running = running.clone();
-            let most = most.clone();
+        let (shared_running, shared_most) = (running.clone(), most.clone());
+        let work = (0..20).map(move |i| {
+            let running = shared_running.clone();
+            let most = shared_most.clone();
             async move {
                 let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                 most.fetch_max(now, Ordering::SeqCst);
@@ -133,6 +136,33 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn futures_are_made_only_as_their_tasks_start() {
+        let made = Arc::new(AtomicUsize::new(0));
+        let counter = made.clone();
+        let mut batch = Batch::new(
+            (0..10_000u32).map(move |i| {
+                counter.fetch_add(1, Ordering::SeqCst);
+                async move { i }
+            }),
+            Some(4),
+        );
+        assert_eq!(made.load(Ordering::SeqCst), 0);
+        assert!(batch.next_finished().await.is_some());
+        // Four started; one more may have been made to refill the slot of the first to finish.
+        assert!(
+            made.load(Ordering::SeqCst) <= 5,
+            "{}",
+            made.load(Ordering::SeqCst)
+        );
+        let mut rest = 1;
+        while batch.next_finished().await.is_some() {
+            rest += 1;
+        }
+        assert_eq!(rest, 10_000);
+        assert_eq!(made.load(Ordering::SeqCst), 10_000);
+    }
+
+    #[tokio::test]
     async fn dropping_a_batch_drops_its_running_work() {
         struct Flag(Arc<AtomicUsize>);
         impl Drop for Flag {
@@ -142,13 +172,16 @@ mod tests {
         }
         let dropped = Arc::new(AtomicUsize::new(0));
         let mut batch = Batch::new(
-            (0..3u64).map(|i| {
-                let flag = Flag(dropped.clone());
-                async move {
-                    let _flag = flag;
-                    tokio::time::sleep(Duration::from_millis(if i == 0 { 0 } else { 60_000 }))
-                        .await;
-                    i
+            (0..3u32).map({
+                let dropped = dropped.clone();
+                move |i| {
+                    let flag = Flag(dropped.clone());
+                    async move {
+                        let _flag = flag;
+                        tokio::time::sleep(Duration::from_millis(if i == 0 { 0 } else { 60_000 }))
+                            .await;
+                        i
+                    }
                 }
             }),
             None,

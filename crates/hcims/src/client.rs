@@ -1,11 +1,13 @@
 //! The IMS client: validated specs in, signed requests out, job ids and jobs back.
 
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Method;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::{Credentials, ResolvedConfig};
@@ -46,11 +48,15 @@ impl Default for ClientOptions {
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// The connection pool. A connection's task lives on the runtime that opened it, so a pool serves
+    /// one runtime: see [`Client::with_own_pool`].
+    http: reqwest::Client,
 }
 
-struct Inner {
-    http: reqwest::Client,
+pub(crate) struct Inner {
     config: ResolvedConfig,
+    /// `config.endpoint.base` parsed once: each request only sets its path and query.
+    base_url: reqwest::Url,
     options: ClientOptions,
     jobs_path_prefix: String,
 }
@@ -64,6 +70,60 @@ impl std::fmt::Debug for Client {
             .field("project_id", &c.project_id)
             .field("auth", &self.auth_kind())
             .finish()
+    }
+}
+
+/// The part of a create's answer that matters: its `job_id` when that is a string. Read without
+/// building a JSON tree; anything but an object has no job id.
+struct CreateAnswer<'a> {
+    job_id: Option<Cow<'a, str>>,
+}
+
+impl<'de> Deserialize<'de> for CreateAnswer<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectOnly;
+        impl<'de> serde::de::Visitor<'de> for ObjectOnly {
+            type Value = CreateAnswer<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut job_id = None;
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    if key == "job_id" {
+                        // The last of repeated keys wins, as in a JSON object read whole.
+                        job_id = map.next_value::<TextOrOther<'de>>()?.0;
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(CreateAnswer { job_id })
+            }
+        }
+        deserializer.deserialize_map(ObjectOnly)
+    }
+}
+
+/// A string, or None for any other JSON value (read and dropped).
+struct TextOrOther<'a>(Option<Cow<'a, str>>);
+
+impl<'de> Deserialize<'de> for TextOrOther<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either<'a> {
+            Text(#[serde(borrow)] Cow<'a, str>),
+            Other(serde::de::IgnoredAny),
+        }
+        Ok(TextOrOther(match Either::deserialize(deserializer)? {
+            Either::Text(text) => Some(text),
+            Either::Other(_) => None,
+        }))
     }
 }
 
@@ -89,28 +149,43 @@ impl Client {
             }
             Credentials::Token(token) => check_header_safe("auth token", token.expose())?,
         }
-        let http = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .timeout(options.timeout)
-            .connect_timeout(options.connect_timeout)
-            .pool_idle_timeout(Duration::from_secs(50))
-            .tcp_nodelay(true)
-            .build()
-            .map_err(|e| {
-                Error::Config(format!(
-                    "cannot set up the HTTP client: {}",
-                    error_chain(&e)
-                ))
-            })?;
+        let http = http_client(&options)?;
         let jobs_path_prefix = format!("/v1/{}/jobs/", config.project_id);
+        let base_url = reqwest::Url::parse(&config.endpoint.base).map_err(|e| {
+            Error::Config(format!(
+                "endpoint {:?} is not a URL: {e}",
+                config.endpoint.base
+            ))
+        })?;
         Ok(Client {
             inner: Arc::new(Inner {
-                http,
+                base_url,
                 config,
                 options,
                 jobs_path_prefix,
             }),
+            http,
         })
+    }
+
+    /// A new, empty connection pool for this client's options. A pooled connection only makes progress
+    /// while the runtime that opened it runs, so a runtime that runs only now and then (a thread's own,
+    /// see [`crate::local`]) needs a pool of its own.
+    pub(crate) fn new_pool(&self) -> Result<reqwest::Client, Error> {
+        http_client(&self.inner.options)
+    }
+
+    /// This client with `pool` for its connections.
+    pub(crate) fn with_pool(&self, pool: reqwest::Client) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            http: pool,
+        }
+    }
+
+    /// Identifies the client (its clones included) without keeping it alive.
+    pub(crate) fn identity(&self) -> Weak<Inner> {
+        Arc::downgrade(&self.inner)
     }
 
     pub fn config(&self) -> &ResolvedConfig {
@@ -149,15 +224,19 @@ impl Client {
     /// Submits `spec` (validated again here: the core never sends a request that breaks a rule) and returns
     /// the job id.
     pub async fn create(&self, spec: &ImageSpec) -> Result<String, Error> {
-        spec.validate()?;
-        let body = Bytes::from(spec.to_body());
+        self.submit(create_body(spec)?).await
+    }
+
+    /// Sends a create body made by [`create_body`] and returns the job id.
+    pub(crate) async fn submit(&self, body: Bytes) -> Result<String, Error> {
         let answer = self
             .execute(Method::POST, CREATE_PATH, &[], body, CallKind::Create)
             .await?;
-        let job_id = serde_json::from_slice::<Value>(&answer.body)
+        let job_id = serde_json::from_slice::<CreateAnswer<'_>>(&answer.body)
             .ok()
-            .and_then(|v| v.get("job_id").and_then(Value::as_str).map(str::to_owned))
-            .filter(|id| !id.is_empty());
+            .and_then(|answer| answer.job_id)
+            .filter(|id| !id.is_empty())
+            .map(Cow::into_owned);
         job_id.ok_or_else(|| {
             // IMS accepted something but did not say what: the image may well be on its way.
             Error::transport(
@@ -288,9 +367,15 @@ impl Client {
             })?;
             header_map.append(name, value);
         }
-        let url = format!("{}{uri}", self.inner.config.endpoint.base);
-        let response = self
-            .inner
+        let mut url = self.inner.base_url.clone();
+        match uri.split_once('?') {
+            Some((path, query)) => {
+                url.set_path(path);
+                url.set_query(Some(query));
+            }
+            None => url.set_path(&uri),
+        }
+        let mut response = self
             .http
             .request(method.clone(), url)
             .headers(header_map)
@@ -299,7 +384,7 @@ impl Client {
             .await
             .map_err(|e| transport_error(&e, kind))?;
         let status = response.status().as_u16();
-        let headers = response.headers().clone();
+        let headers = std::mem::take(response.headers_mut());
         let body = response.bytes().await.map_err(|e| {
             let mut t = transport_error(&e, kind);
             t.message = format!("the answer (HTTP {status}) broke off: {}", t.message);
@@ -367,6 +452,28 @@ impl Client {
             }
         }
     }
+}
+
+/// The body of a create request for `spec`, once it passed every rule.
+pub(crate) fn create_body(spec: &ImageSpec) -> Result<Bytes, Error> {
+    spec.validate()?;
+    Ok(Bytes::from(spec.to_body()))
+}
+
+fn http_client(options: &ClientOptions) -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .timeout(options.timeout)
+        .connect_timeout(options.connect_timeout)
+        .pool_idle_timeout(Duration::from_secs(50))
+        .tcp_nodelay(true)
+        .build()
+        .map_err(|e| {
+            Error::Config(format!(
+                "cannot set up the HTTP client: {}",
+                error_chain(&e)
+            ))
+        })
 }
 
 fn job_from_answer(answer: &Answer, job_id: &str) -> Result<Job, Error> {

@@ -21,7 +21,9 @@ pub use canonical::{canonical_query_string, decode_query};
 pub use date::{parse_sdk_date, sdk_date};
 pub use verify::{parse_authorization, verify, ParsedAuthorization, VerifyError};
 
-use canonical::{canonical_uri, request_uri, sha256_hex, utf8_bytes_as_latin1, EMPTY_BODY_SHA256};
+use canonical::{
+    canonical_uri, lower_hex, request_uri, sha256_hex, utf8_bytes_as_latin1, EMPTY_BODY_SHA256,
+};
 use headers::{canonical_headers, HeaderTable};
 
 const ALGORITHM: &str = "SDK-HMAC-SHA256";
@@ -146,7 +148,7 @@ pub fn sign(req: &SigningRequest<'_>, ak: &str, sk: &str, sdk_date: &str) -> Sig
         &payload_hash,
     );
     let string_to_sign = string_to_sign(&date_line, &canonical_request);
-    let signature = hex::encode(hmac_sha256(sk, &string_to_sign).finalize().into_bytes());
+    let signature = lower_hex(&hmac_sha256(sk, &string_to_sign).finalize().into_bytes());
     Signed {
         authorization: format!(
             "{ALGORITHM} Access={ak}, SignedHeaders={signed_headers}, Signature={signature}"
@@ -182,11 +184,23 @@ fn canonical_request(
     signed_headers: &str,
     payload_hash: &str,
 ) -> String {
-    format!(
-        "{}\n{}\n{canonical_query}\n{canonical_headers}\n{signed_headers}\n{payload_hash}",
-        method.to_uppercase(),
-        canonical_uri(path),
-    )
+    let uri = canonical_uri(path);
+    let rest = [
+        uri.as_str(),
+        canonical_query,
+        canonical_headers,
+        signed_headers,
+        payload_hash,
+    ];
+    let mut out =
+        String::with_capacity(method.len() + rest.iter().map(|part| part.len() + 1).sum::<usize>());
+    // Python's str.upper(), as the SDK applies it.
+    out.push_str(&method.to_uppercase());
+    for part in rest {
+        out.push('\n');
+        out.push_str(part);
+    }
+    out
 }
 
 fn string_to_sign(date_line: &str, canonical_request: &str) -> String {

@@ -176,9 +176,12 @@ impl Client {
         options: &WaitOptions,
         on_poll: BatchObserver,
     ) -> Batch<Result<Job, Error>> {
-        let waits = job_ids.iter().enumerate().map(|(index, job_id)| {
-            let client = self.clone();
-            let job_id = job_id.clone();
+        let client = self.clone();
+        let options = options.clone();
+        // Owned: the batch makes each wait only when it starts.
+        let job_ids: Vec<String> = job_ids.to_vec();
+        let waits = job_ids.into_iter().enumerate().map(move |(index, job_id)| {
+            let client = client.clone();
             let options = options.clone();
             let on_poll = on_poll.clone();
             async move {

@@ -10,7 +10,24 @@ pub(crate) const EMPTY_BODY_SHA256: &str =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 pub(crate) fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
+    lower_hex(&Sha256::digest(data))
+}
+
+/// `bytes` as lower-case hex digits (what `hex::encode` gives, without its per-character iterator:
+/// signing hashes three times per request).
+pub(crate) fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    out
+}
+
+/// True for the bytes `quote(s, safe='~')` leaves as they are.
+fn is_unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b'-' | b'~')
 }
 
 /// Python's `str.isspace()`: Rust's `char::is_whitespace` plus the four ASCII information separators
@@ -50,7 +67,7 @@ pub(crate) fn utf8_bytes_as_latin1(s: &str) -> String {
 /// `urllib.parse.quote(s, safe='~')`: UTF-8 bytes, everything but `A-Za-z0-9_.-~` as upper-case `%XX`.
 fn push_quoted(out: &mut String, s: &str) {
     for byte in s.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b'-' | b'~') {
+        if is_unreserved(byte) {
             out.push(char::from(byte));
         } else {
             // Writing to a String cannot fail.
@@ -112,6 +129,21 @@ pub(crate) fn python_unquote(s: &str) -> String {
 /// The canonical URI: the path percent-decoded, split on `/`, each segment re-encoded, and a trailing
 /// `/` added. A `%2F` in the path therefore becomes a segment boundary, as it does in the SDK.
 pub(crate) fn canonical_uri(path: &str) -> String {
+    // Every path hcims sends is made of unreserved characters and `/`: decoding and re-encoding
+    // leave it as it is.
+    if path.bytes().all(|b| b == b'/' || is_unreserved(b)) && !path.is_empty() {
+        let mut uri = String::with_capacity(path.len() + 1);
+        uri.push_str(path);
+        if !uri.ends_with('/') {
+            uri.push('/');
+        }
+        return uri;
+    }
+    canonical_uri_by_segments(path)
+}
+
+/// [`canonical_uri`] the SDK's way, for any path.
+pub(crate) fn canonical_uri_by_segments(path: &str) -> String {
     let decoded = python_unquote(path);
     let mut uri = String::with_capacity(decoded.len() + 1);
     for (index, segment) in decoded.split('/').enumerate() {

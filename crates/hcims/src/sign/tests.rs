@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use super::canonical::{canonical_uri, python_strip, python_unquote};
+use super::canonical::{canonical_uri, canonical_uri_by_segments, python_strip, python_unquote};
 use super::date::sdk_header_date;
 use super::*;
 
@@ -592,6 +592,21 @@ fn unquote_decodes_ascii_runs_separately_like_cpython() {
     // Three invalid bytes of a surrogate encoding: one replacement each, as CPython's decoder does.
     assert_eq!(python_unquote("%ED%A0%80"), "\u{fffd}\u{fffd}\u{fffd}");
     assert_eq!(python_unquote("100%"), "100%");
+    // The shortcut for plain paths gives what the SDK's decode-split-quote gives.
+    for path in [
+        "/v2/cloudimages/action",
+        "/v1/0123456789abcdef/jobs/ff80-80_8.~x",
+        "/trailing/",
+        "//double//",
+        "/",
+        "a",
+    ] {
+        assert_eq!(
+            canonical_uri(path),
+            canonical_uri_by_segments(path),
+            "{path}"
+        );
+    }
     assert_eq!(canonical_uri(""), "/");
     assert_eq!(canonical_uri("/"), "/");
     assert_eq!(canonical_uri("a~b!*'()"), "a~b%21%2A%27%28%29/");
