@@ -12,6 +12,7 @@ use pyo3::types::PyList;
 use tokio::task::AbortHandle;
 
 use crate::client::{outcome_to_py, wait_options, PyClient};
+use crate::create_many::{self as many, ManyCreates};
 use crate::errors::to_py_err;
 use crate::job::job_to_py;
 use crate::spec::spec_from_py;
@@ -219,6 +220,40 @@ impl PyAsyncClient {
                 Ok(PyList::new(py, items)?.into_any())
             })
         })
+    }
+
+    /// Reads and checks every spec now (see `Client.create_many`), then submits the valid ones in a
+    /// task, at most `concurrency` at a time; the list of outcomes is delivered. `on_done(ok)` (a
+    /// thread-safe callable) hears of each item as it ends, those refused at once included.
+    #[pyo3(signature = (requests, deliver, concurrency=32, on_done=None))]
+    fn create_many(
+        &self,
+        py: Python<'_>,
+        requests: &Bound<'_, PyList>,
+        deliver: Py<PyAny>,
+        concurrency: i64,
+        on_done: Option<Py<PyAny>>,
+    ) -> PyResult<PendingCall> {
+        let concurrency = many::concurrency(concurrency)?;
+        let mut creates = ManyCreates::read(py, requests, |py| match &on_done {
+            Some(callback) => callback.call1(py, (false,)).map(drop),
+            None => Ok(()),
+        })?;
+        let observer: hcims::CreateObserver = match on_done {
+            None => Arc::new(|_, _: &Result<String, hcims::Error>| {}),
+            Some(callback) => Arc::new(move |_, outcome: &Result<String, hcims::Error>| {
+                attached_if_alive(|py| {
+                    // The loop may be closed; the batch itself is not the callback's business.
+                    let _ = callback.call1(py, (outcome.is_ok(),));
+                });
+            }),
+        };
+        let client = self.inner.clone();
+        let specs = std::mem::take(&mut creates.specs);
+        let future = async move { client.create_many(specs, concurrency, observer).await };
+        Ok(spawn_call(future, deliver, move |py, sent| {
+            Ok(creates.outcomes(py, sent)?.into_any())
+        }))
     }
 }
 

@@ -4,21 +4,30 @@
 use std::future::Future;
 use std::time::Duration;
 
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
+use tokio::runtime::Runtime;
 use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::task::JoinHandle;
+
+use crate::errors::to_py_err;
 
 /// How often a blocked call wakes to let Python run its signal handlers.
 const SIGNAL_CHECK_SLICE: Duration = Duration::from_millis(50);
 
-/// Drives `future` on the shared runtime without the GIL. Every ~50 ms it takes the GIL back to run
-/// `check_signals()`: a KeyboardInterrupt then drops the future, which cancels the pending request.
-pub fn wait_interruptibly<F, T>(py: Python<'_>, future: F) -> PyResult<T>
+/// Runs one call of `client` on this thread's own runtime and connection pool (see `hcims::local`: the
+/// thread does its own I/O instead of waiting to be woken by a worker), without the GIL. Every ~50 ms it
+/// takes the GIL back to run `check_signals()`: a KeyboardInterrupt then drops the future, which cancels
+/// the pending request.
+pub fn call_here<C, F>(py: Python<'_>, client: &hcims::Client, call: C) -> PyResult<F::Output>
 where
-    F: Future<Output = T> + Send,
-    T: Send,
+    C: FnOnce(hcims::Client) -> F,
+    F: Future + Send,
+    F::Output: Send,
 {
-    let runtime = hcims::runtime::runtime();
-    let mut future = std::pin::pin!(future);
+    let (local, client) = hcims::local::here(client).map_err(|e| to_py_err(py, e))?;
+    let runtime = local.runtime();
+    let mut future = std::pin::pin!(call(client));
     loop {
         let slice = py.detach(|| {
             runtime
@@ -31,18 +40,71 @@ where
     }
 }
 
+/// Like [`call_here`] for a call with a Python callback: `call` gets `client` with this thread's pool
+/// and makes a future that sends events, which go to `report` (see [`wait_interruptibly_reporting`]).
+pub fn call_here_reporting<C, F, E>(
+    py: Python<'_>,
+    client: &hcims::Client,
+    call: C,
+    events: UnboundedReceiver<E>,
+    report: impl FnMut(Python<'_>, E) -> PyResult<()>,
+) -> PyResult<F::Output>
+where
+    C: FnOnce(hcims::Client) -> F,
+    F: Future + Send,
+    F::Output: Send,
+    E: Send,
+{
+    let (local, client) = hcims::local::here(client).map_err(|e| to_py_err(py, e))?;
+    wait_interruptibly_reporting(py, local.runtime(), call(client), events, report)
+}
+
+/// Runs `future` (a batch) as a task of the shared runtime, whose workers share out its requests, and
+/// waits for it as [`wait_interruptibly_reporting`] does. This thread wakes only for events, the
+/// end, and the ~50 ms signal checks; a KeyboardInterrupt aborts the task, which cancels the batch.
+pub fn wait_on_shared_runtime<F, E>(
+    py: Python<'_>,
+    future: F,
+    events: UnboundedReceiver<E>,
+    report: impl FnMut(Python<'_>, E) -> PyResult<()>,
+) -> PyResult<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    E: Send,
+{
+    let runtime = hcims::runtime::runtime();
+    let mut task = AbortOnDrop(runtime.spawn(future));
+    let joined = wait_interruptibly_reporting(py, runtime, &mut task.0, events, report)?;
+    joined.map_err(|_| {
+        // Only a panic ends the task without an output: a bug, already reported on stderr.
+        PyRuntimeError::new_err("hcims: internal error, a batch task ended without an outcome")
+    })
+}
+
+/// A task aborted when the call waiting for it is left early (an exception, Ctrl-C).
+struct AbortOnDrop<T>(JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 enum Step<T, E> {
     Done(T),
     Event(E),
     Idle,
 }
 
-/// Like [`wait_interruptibly`], and every event the future sends on `events` goes to `report`, on this
-/// thread with the GIL held, as soon as it arrives (never from a tokio worker). Events sent before the
-/// future finished are all reported before its output is returned. An error from `report` (an
+/// Drives `future` on `runtime` without the GIL, waking every ~50 ms for `check_signals()` (a
+/// KeyboardInterrupt drops the future). Every event the future sends on `events` goes to `report`, on
+/// this thread with the GIL held, as soon as it arrives (never from a tokio worker). Events sent before
+/// the future finished are all reported before its output is returned. An error from `report` (an
 /// exception in a Python callback) drops the future and is raised.
 pub fn wait_interruptibly_reporting<F, T, E>(
     py: Python<'_>,
+    runtime: &Runtime,
     future: F,
     mut events: UnboundedReceiver<E>,
     mut report: impl FnMut(Python<'_>, E) -> PyResult<()>,
@@ -52,7 +114,6 @@ where
     T: Send,
     E: Send,
 {
-    let runtime = hcims::runtime::runtime();
     let mut future = std::pin::pin!(future);
     loop {
         let step = py.detach(|| {

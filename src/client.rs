@@ -10,7 +10,8 @@ use tokio::sync::mpsc::unbounded_channel;
 
 use hcims::{ClientOptions, ConfigInput, RetryPolicy, Secret, WaitOptions};
 
-use crate::blocking::{wait_interruptibly, wait_interruptibly_reporting};
+use crate::blocking::{call_here, call_here_reporting, wait_on_shared_runtime};
+use crate::create_many::{self as many, ManyCreates};
 use crate::errors::to_py_err;
 use crate::job::job_to_py;
 use crate::prepared::PyPreparedRequest;
@@ -119,8 +120,10 @@ impl PyClient {
         spec: &Bound<'_, PyAny>,
     ) -> PyResult<String> {
         let spec = spec_from_py(py, mode, spec)?;
-        let client = &self.inner;
-        wait_interruptibly(py, client.create(&spec))?.map_err(|e| to_py_err(py, e))
+        call_here(py, &self.inner, |client| async move {
+            client.create(&spec).await
+        })?
+        .map_err(|e| to_py_err(py, e))
     }
 
     /// The signed request `create` would send, secrets masked; nothing is sent.
@@ -137,8 +140,10 @@ impl PyClient {
     }
 
     fn get_job<'py>(&self, py: Python<'py>, job_id: &str) -> PyResult<Bound<'py, PyAny>> {
-        let job =
-            wait_interruptibly(py, self.inner.get_job(job_id))?.map_err(|e| to_py_err(py, e))?;
+        let job = call_here(py, &self.inner, |client| async move {
+            client.get_job(job_id).await
+        })?
+        .map_err(|e| to_py_err(py, e))?;
         job_to_py(py, &job)
     }
 
@@ -155,14 +160,20 @@ impl PyClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
         let outcome = match on_progress {
-            None => wait_interruptibly(py, self.inner.wait_for_job(job_id, &options, |_| {}))?,
+            None => call_here(py, &self.inner, |client| async move {
+                client.wait_for_job(job_id, &options, |_| {}).await
+            })?,
             Some(callback) => {
                 let (sender, snapshots) = unbounded_channel::<hcims::Job>();
-                let waiting = self.inner.wait_for_job(job_id, &options, move |job| {
-                    // The receiver outlives the wait; a send cannot fail while anyone listens.
-                    let _ = sender.send(job.clone());
-                });
-                wait_interruptibly_reporting(py, waiting, snapshots, |py, job| {
+                let waiting = |client: hcims::Client| async move {
+                    client
+                        .wait_for_job(job_id, &options, move |job| {
+                            // The receiver outlives the wait; a send cannot fail while anyone listens.
+                            let _ = sender.send(job.clone());
+                        })
+                        .await
+                };
+                call_here_reporting(py, &self.inner, waiting, snapshots, |py, job| {
                     callback.call1((job_to_py(py, &job)?,)).map(drop)
                 })?
             }
@@ -197,10 +208,10 @@ impl PyClient {
             Some(callback) => callback.call1((job_to_py(py, &job)?,)).map(drop),
             None => Ok(()),
         };
-        let client = &self.inner;
+        let client = self.inner.clone();
         if raise_on_failure {
-            let waiting = client.wait_for_jobs(&job_ids, &options, observer);
-            let jobs = wait_interruptibly_reporting(py, waiting, snapshots, report)?
+            let waiting = async move { client.wait_for_jobs(&job_ids, &options, observer).await };
+            let jobs = wait_on_shared_runtime(py, waiting, snapshots, report)?
                 .map_err(|e| to_py_err(py, e))?;
             let items = jobs
                 .iter()
@@ -208,14 +219,51 @@ impl PyClient {
                 .collect::<PyResult<Vec<_>>>()?;
             PyList::new(py, items)
         } else {
-            let waiting = client.wait_for_jobs_settled(&job_ids, &options, observer);
-            let outcomes = wait_interruptibly_reporting(py, waiting, snapshots, report)?;
+            let waiting = async move {
+                client
+                    .wait_for_jobs_settled(&job_ids, &options, observer)
+                    .await
+            };
+            let outcomes = wait_on_shared_runtime(py, waiting, snapshots, report)?;
             let items = outcomes
                 .into_iter()
                 .map(|outcome| outcome_to_py(py, outcome))
                 .collect::<PyResult<Vec<_>>>()?;
             PyList::new(py, items)
         }
+    }
+
+    /// Submits every spec of `requests` (`(mode, spec)` pairs, see `hcims.client.requests_for_many`),
+    /// at most `concurrency` at a time, on the shared runtime. Every spec is checked first: one that
+    /// breaks a rule gets its `ValidationError` and is not sent. Returns one outcome per item, in order:
+    /// the job id, or the exception instance. `on_done(ok)` is called on this thread as each item ends.
+    #[pyo3(signature = (requests, concurrency=32, on_done=None))]
+    fn create_many<'py>(
+        &self,
+        py: Python<'py>,
+        requests: &Bound<'py, PyList>,
+        concurrency: i64,
+        on_done: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let concurrency = many::concurrency(concurrency)?;
+        let report = |_py: Python<'_>, ok: bool| match &on_done {
+            Some(callback) => callback.call1((ok,)).map(drop),
+            None => Ok(()),
+        };
+        let mut creates = ManyCreates::read(py, requests, |py| report(py, false))?;
+        let (sender, finished) = unbounded_channel::<bool>();
+        let observer: hcims::CreateObserver = if on_done.is_some() {
+            Arc::new(move |_, outcome: &Result<String, hcims::Error>| {
+                let _ = sender.send(outcome.is_ok());
+            })
+        } else {
+            Arc::new(|_, _: &Result<String, hcims::Error>| {})
+        };
+        let client = self.inner.clone();
+        let specs = std::mem::take(&mut creates.specs);
+        let sending = async move { client.create_many(specs, concurrency, observer).await };
+        let sent = wait_on_shared_runtime(py, sending, finished, report)?;
+        creates.outcomes(py, sent)
     }
 
     #[getter]

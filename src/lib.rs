@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 mod async_client;
 mod blocking;
 mod client;
+mod create_many;
 mod errors;
 mod job;
 mod mock;

@@ -32,16 +32,19 @@ pub fn spec_from_py(
         .map(str::parse::<Mode>)
         .transpose()
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    let dict = obj.cast::<PyDict>().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "an image spec must be a dict, got {}; hcims.specs.to_request_dict converts the spec dataclasses \
-             and objects with model_dump()",
-            type_name(obj)
-        ))
-    })?;
     let mut converter = JsonConverter::default();
     let mut path = String::new();
-    let value = converter.dict(dict, &mut path, 0);
+    let value = if let Ok(dict) = obj.cast::<PyDict>() {
+        converter.dict(dict, &mut path, 0)
+    } else if is_dataclass_instance(obj) {
+        converter.dataclass(obj, &mut path, 0)
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "an image spec must be a dict or a spec dataclass, got {}; hcims.specs.to_request_dict \
+             converts other mappings and objects with model_dump()",
+            type_name(obj)
+        )));
+    };
     if !converter.problems.is_empty() {
         return Err(validation_error_from_pairs(py, converter.problems));
     }
@@ -165,6 +168,16 @@ impl JsonConverter {
             self.items(list.iter(), path, depth + 1)
         } else if let Ok(tuple) = obj.cast::<PyTuple>() {
             self.items(tuple.iter(), path, depth + 1)
+        } else if is_dataclass_instance(obj) {
+            self.dataclass(obj, path, depth + 1)
+        } else if let Some(items) = mapping_items(obj) {
+            match items {
+                Ok(items) => self.mapping(items, path, depth + 1),
+                Err(error) => {
+                    self.problem(path, format!("cannot be read as a mapping: {error}"));
+                    Value::Null
+                }
+            }
         } else {
             self.problem(path, unsupported_message(obj));
             Value::Null
@@ -219,6 +232,68 @@ impl JsonConverter {
         Value::Object(object)
     }
 
+    /// A dataclass instance (a spec class, nested ones, a user's own) as an object of its fields that
+    /// are not None, in field order, as `hcims.specs.to_request_dict` makes it. A `Tag` keeps both of
+    /// its fields whatever they hold.
+    fn dataclass(&mut self, obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> Value {
+        let fields = match dataclass_field_names(obj) {
+            Ok(fields) => fields,
+            Err(error) => {
+                self.problem(
+                    path,
+                    format!("cannot read the fields of a {}: {error}", type_name(obj)),
+                );
+                return Value::Null;
+            }
+        };
+        let keep_none = is_tag(obj);
+        let mut object = Map::with_capacity(fields.len());
+        let parent_len = path.len();
+        for name in fields.iter() {
+            let Ok(name) = name.cast_into::<PyString>() else {
+                continue;
+            };
+            let value = match obj.getattr(&name) {
+                Ok(value) => value,
+                Err(error) => {
+                    self.problem(path, format!("cannot read field {name}: {error}"));
+                    continue;
+                }
+            };
+            if value.is_none() && !keep_none {
+                continue;
+            }
+            let key = name.to_string();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(&key);
+            let converted = self.value(&value, path, depth);
+            path.truncate(parent_len);
+            object.insert(key, converted);
+        }
+        Value::Object(object)
+    }
+
+    /// A mapping other than a dict (`MappingProxyType`, ...), read through its `items()`.
+    fn mapping(&mut self, items: Bound<'_, PyAny>, path: &mut String, depth: usize) -> Value {
+        let dict = PyDict::new(items.py());
+        let filled = items.try_iter().and_then(|pairs| {
+            for pair in pairs {
+                let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = pair?.extract()?;
+                dict.set_item(key, value)?;
+            }
+            Ok(())
+        });
+        match filled {
+            Ok(()) => self.dict(&dict, path, depth),
+            Err(error) => {
+                self.problem(path, format!("cannot be read as a mapping: {error}"));
+                Value::Null
+            }
+        }
+    }
+
     fn items<'py>(
         &mut self,
         items: impl ExactSizeIterator<Item = Bound<'py, PyAny>>,
@@ -235,6 +310,67 @@ impl JsonConverter {
             path.truncate(parent_len);
         }
         Value::Array(array)
+    }
+}
+
+static DATACLASS_FIELDS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// Class -> tuple of its dataclass field names.
+static FIELD_NAMES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+static MAPPING_ABC: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static TAG_CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// `dataclasses.is_dataclass(obj) and not isinstance(obj, type)`.
+fn is_dataclass_instance(obj: &Bound<'_, PyAny>) -> bool {
+    let py = obj.py();
+    !obj.is_instance_of::<PyType>()
+        && obj
+            .get_type()
+            .hasattr(pyo3::intern!(py, "__dataclass_fields__"))
+            .unwrap_or(false)
+}
+
+/// The names of `dataclasses.fields(obj)`, in order (ClassVar and InitVar pseudo-fields left out),
+/// remembered per class: `dataclasses.fields` costs more than reading the spec itself.
+fn dataclass_field_names<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+    let py = obj.py();
+    let known = FIELD_NAMES
+        .get_or_init(py, || PyDict::new(py).unbind())
+        .bind(py);
+    let class = obj.get_type();
+    if let Some(names) = known.get_item(&class)? {
+        return Ok(names.cast_into::<PyTuple>()?);
+    }
+    let fields = DATACLASS_FIELDS.import(py, "dataclasses", "fields")?;
+    let names = fields
+        .call1((obj,))?
+        .try_iter()?
+        .map(|field| {
+            Ok(field?
+                .getattr(pyo3::intern!(py, "name"))?
+                .cast_into::<PyString>()?)
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let names = PyTuple::new(py, names)?;
+    known.set_item(class, &names)?;
+    Ok(names)
+}
+
+/// `hcims.specs.Tag`, whose `{"key", "value"}` form always has both keys.
+fn is_tag(obj: &Bound<'_, PyAny>) -> bool {
+    TAG_CLASS
+        .import(obj.py(), "hcims.specs", "Tag")
+        .is_ok_and(|tag| obj.get_type().is(tag))
+}
+
+/// `obj.items()` when `obj` is a `collections.abc.Mapping` (dicts are handled before).
+fn mapping_items<'py>(obj: &Bound<'py, PyAny>) -> Option<PyResult<Bound<'py, PyAny>>> {
+    let mapping = MAPPING_ABC
+        .import(obj.py(), "collections.abc", "Mapping")
+        .ok()?;
+    if obj.is_instance(mapping).unwrap_or(false) {
+        Some(obj.call_method0(pyo3::intern!(obj.py(), "items")))
+    } else {
+        None
     }
 }
 

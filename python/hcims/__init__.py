@@ -39,7 +39,7 @@ from .errors import (
     ValidationError,
 )
 from .job import Job
-from .progress import JobProgress, ProgressCallback
+from .progress import CreateProgress, JobProgress, ProgressCallback
 from .specs import (
     DataImage,
     DataImageDict,
@@ -69,6 +69,7 @@ __all__ = [
     "BadRequestError",
     "Client",
     "ConfigError",
+    "CreateProgress",
     "DataImage",
     "DataImageDict",
     "HcimsError",
@@ -108,6 +109,7 @@ __all__ = [
     "create_from_server",
     "create_from_volume",
     "create_image",
+    "create_many",
     "default_client",
     "get_job",
     "prepare",
@@ -151,6 +153,13 @@ def create_from_volume(spec: VolumeImageLike) -> str:
 def create_image(spec: ImageSpecLike) -> str:
     """:meth:`Client.create_image` on the default client."""
     return default_client().create_image(spec)
+
+
+def create_many(
+    specs: Iterable[ImageSpecLike], concurrency: int = 32, progress: bool = False
+) -> list[Union[str, Exception]]:
+    """:meth:`Client.create_many` on the default client."""
+    return default_client().create_many(specs, concurrency=concurrency, progress=progress)
 
 
 def prepare(spec: ImageSpecLike) -> PreparedRequest:

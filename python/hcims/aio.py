@@ -20,18 +20,16 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union, overload
 
 from . import _native
-from .client import Client, PreparedRequest, job_id_list, request_for
+from .client import Client, PreparedRequest, job_id_list, request_for, request_of, requests_for_many
 from .errors import HcimsError
 from .job import Job
-from .progress import ProgressCallback, watching
+from .progress import ProgressCallback, counting, watching
 from .specs import (
     ImageSpecLike,
     ObsImageLike,
     ServerDataImagesLike,
     ServerImageLike,
     VolumeImageLike,
-    mode_of,
-    to_request_dict,
 )
 
 if TYPE_CHECKING:
@@ -140,12 +138,13 @@ class AsyncClient:
 
     async def _call(
         self,
-        start: Callable[[Deliver, Optional[Callable[[Job], None]]], _native.PendingCall],
-        on_progress: Optional[ProgressCallback] = None,
+        start: Callable[[Deliver, Optional[Callable[[Any], None]]], _native.PendingCall],
+        on_progress: Optional[Callable[[Any], Any]] = None,
     ) -> Any:
         """Starts a native call and awaits its outcome. ``start(deliver, forward)`` gets two thread-safe
-        callables: ``deliver(ok, value)`` for the outcome and, when ``on_progress`` is given, ``forward(job)``
-        for snapshots, which runs ``on_progress(job)`` on the event loop; an exception from it ends the call.
+        callables: ``deliver(ok, value)`` for the outcome and, when ``on_progress`` is given, ``forward(event)``
+        for events (job snapshots, ends of creates), which runs ``on_progress(event)`` on the event loop; an
+        exception from it ends the call.
         """
         if self._closed:
             raise RuntimeError("this AsyncClient is closed")
@@ -156,22 +155,22 @@ class AsyncClient:
         def deliver(ok: bool, value: Any) -> None:  # on a Rust worker thread
             loop.call_soon_threadsafe(_settle, future, ok, value)
 
-        forward: Optional[Callable[[Job], None]] = None
+        forward: Optional[Callable[[Any], None]] = None
         if on_progress is not None:
             callback = on_progress
 
-            def report(job: Job) -> None:  # on the event loop
+            def report(event: Any) -> None:  # on the event loop
                 if future.done():
                     return
                 try:
-                    callback(job)
+                    callback(event)
                 except Exception as error:
                     _settle(future, False, error)
                     if pending is not None:
                         pending.cancel()
 
-            def forward(job: Job) -> None:  # on a Rust worker thread
-                loop.call_soon_threadsafe(report, job)
+            def forward(event: Any) -> None:  # on a Rust worker thread
+                loop.call_soon_threadsafe(report, event)
 
         pending = start(deliver, forward)
         self._in_flight[pending] = future
@@ -205,13 +204,28 @@ class AsyncClient:
 
     async def create_image(self, spec: ImageSpecLike) -> str:
         """Submits any create request, the way read from the spec (see :meth:`hcims.Client.create_image`)."""
-        mode, body = mode_of(spec), to_request_dict(spec)
+        mode, body = request_of(spec)
         job_id: str = await self._call(lambda deliver, _: self._native.create(mode, body, deliver))
         return job_id
 
     async def prepare(self, spec: ImageSpecLike) -> PreparedRequest:
         """A dry run, as :meth:`hcims.Client.prepare`: nothing is sent, so it returns at once."""
         return self._client.prepare(spec)
+
+    async def create_many(
+        self, specs: Iterable[ImageSpecLike], concurrency: int = 32, progress: bool = False
+    ) -> list[Union[str, Exception]]:
+        """Submits many creates at once, as :meth:`hcims.Client.create_many`: one outcome per spec, in
+        order, the job id or the exception. Cancelling the awaiting task cancels the creates in flight."""
+        requests = requests_for_many(specs)
+        with counting(len(requests), progress) as on_done:
+            outcomes: list[Union[str, Exception]] = await self._call(
+                lambda deliver, forward: self._native.create_many(
+                    requests, deliver, concurrency=concurrency, on_done=forward
+                ),
+                on_done,
+            )
+            return outcomes
 
     async def get_job(self, job_id: str) -> Job:
         """The job's current state."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal, Optional, Union, overload
 
 from . import _native
 from .errors import HcimsError
 from .job import Job
-from .progress import ProgressCallback, watching
+from .progress import ProgressCallback, counting, watching
 from .specs import (
     ImageSpecLike,
     ObsImageLike,
@@ -31,16 +31,47 @@ _METHOD_MODES = {
 }
 
 
-def request_for(method: str, spec: ImageSpecLike) -> tuple[Optional[str], dict[str, Any]]:
-    """The mode and request dict a ``create_*`` method sends; a spec of another way is a TypeError."""
+def request_for(method: str, spec: ImageSpecLike) -> tuple[Optional[str], Any]:
+    """The mode and the spec a ``create_*`` method hands to the core; a spec of another way is a TypeError.
+
+    A dict or a spec dataclass goes as it is (the core reads it, nested dataclasses and mappings
+    included, in one pass); anything else is converted by :func:`hcims.specs.to_request_dict`.
+    """
     mode, class_name = _METHOD_MODES[method]
+    kind = type(spec)
+    if kind is dict:
+        return mode, spec
     given = mode_of(spec)
     if given is not None and given != mode:
         raise TypeError(
-            f"{method}() takes a {class_name} or a dict, got {type(spec).__name__}; "
+            f"{method}() takes a {class_name} or a dict, got {kind.__name__}; "
             f"use create_image() to pick the way from the spec"
         )
-    return mode, to_request_dict(spec)
+    return mode, spec if given is not None else to_request_dict(spec)
+
+
+def request_of(spec: ImageSpecLike) -> tuple[Optional[str], Any]:
+    """The mode (None: read from the keys) and the spec that ``create_image`` hands to the core."""
+    if type(spec) is dict:
+        return None, spec
+    mode = mode_of(spec)
+    return mode, spec if mode is not None else to_request_dict(spec)
+
+
+def requests_for_many(specs: Iterable[ImageSpecLike]) -> list[tuple[Optional[str], Any]]:
+    """The ``(mode, spec)`` pairs a ``create_many`` hands to the core, one per spec. A spec that cannot be
+    read as one gets its exception in place of the spec, so that it fails alone."""
+    if isinstance(specs, (str, bytes, Mapping)) or mode_of(specs) is not None:
+        raise TypeError(
+            f"specs must be a list (or other iterable) of specs, not a single {type(specs).__name__}"
+        )
+    requests: list[tuple[Optional[str], Any]] = []
+    for spec in specs:
+        try:
+            requests.append(request_of(spec))
+        except TypeError as error:
+            requests.append((None, error))
+    return requests
 
 
 def job_id_list(job_ids: Iterable[str]) -> list[str]:
@@ -142,12 +173,29 @@ class Client:
     def create_image(self, spec: ImageSpecLike) -> str:
         """Submits any create request; the way is read from the spec's type, or from a dict's keys
         (``instance_id``, ``data_images``, ``image_url``, ``volume_id``). Returns the job id."""
-        return self._native.create(mode_of(spec), to_request_dict(spec))
+        return self._native.create(*request_of(spec))
 
     def prepare(self, spec: ImageSpecLike) -> PreparedRequest:
         """A dry run: the signed request a create would send (``method``, ``url``, ``headers`` with secrets
         masked, ``body``, ``to_curl()``). Nothing is sent."""
-        return self._native.prepare(mode_of(spec), to_request_dict(spec))
+        return self._native.prepare(*request_of(spec))
+
+    def create_many(
+        self, specs: Iterable[ImageSpecLike], concurrency: int = 32, progress: bool = False
+    ) -> list[Union[str, Exception]]:
+        """Submits many creates at once and returns one outcome per spec, in the order of ``specs``.
+
+        Each outcome is the job id (``str``) or the exception that spec met, as
+        ``asyncio.gather(return_exceptions=True)`` gives them: it never stops half-way. Every spec is
+        checked first: one that breaks a rule gets its :class:`hcims.ValidationError` and is not sent,
+        the others are. Specs may be of any way (as for :meth:`create_image`). At most ``concurrency``
+        requests are in flight at once, all made in Rust; each create is retried as :meth:`create_image`
+        would be (only when IMS certainly did not act on it). ``progress=True`` shows a bar of the
+        creates that ended. Ctrl-C cancels the creates in flight and raises ``KeyboardInterrupt``.
+        """
+        requests = requests_for_many(specs)
+        with counting(len(requests), progress) as on_done:
+            return self._native.create_many(requests, concurrency=concurrency, on_done=on_done)
 
     def get_job(self, job_id: str) -> Job:
         """The job's current state."""

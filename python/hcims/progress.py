@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     # Only for annotations (postponed by the __future__ import), so no runtime dependency.
     from typing_extensions import Self
 
-__all__ = ["JobProgress", "ProgressCallback"]
+__all__ = ["CreateProgress", "JobProgress", "ProgressCallback"]
 
 #: What ``on_progress`` receives: every snapshot of a job while it is waited for.
 ProgressCallback = Callable[[Job], Any]
@@ -157,6 +157,76 @@ class JobProgress:
         traceback: Optional[TracebackType],
     ) -> None:
         self.close()
+
+
+class CreateProgress:
+    """A progress display for many creates (``create_many(progress=True)``); called with each outcome.
+
+    Call it with ``True`` for each create that got a job id and ``False`` for each that failed, then
+    :meth:`close` it (or use it in a ``with`` block). It shows how many of ``total`` ended, and how many
+    failed. ``file`` defaults to stderr.
+    """
+
+    def __init__(self, total: int, *, file: Optional[TextIO] = None) -> None:
+        self._total = total
+        self._done = 0
+        self._failed = 0
+        tqdm = _tqdm_class()
+        description = f"{total} creates"
+        self._display = (
+            _TqdmDisplay(tqdm, description, file) if tqdm is not None else _LineDisplay(description, file)
+        )
+        self._closed = False
+
+    def __call__(self, ok: bool) -> None:
+        if self._closed:
+            return
+        self._done += 1
+        if not ok:
+            self._failed += 1
+        self._display.show(100.0 * self.fraction, self._note())
+
+    @property
+    def fraction(self) -> float:
+        """The share of the creates that ended, 0.0 to 1.0."""
+        return self._done / self._total if self._total else 1.0
+
+    @property
+    def failed(self) -> int:
+        """How many creates failed so far."""
+        return self._failed
+
+    def _note(self) -> str:
+        note = f"{self._done}/{self._total} done"
+        return f"{note}, {self._failed} failed" if self._failed else note
+
+    def close(self) -> None:
+        """Ends the display (the bar stays visible). Calling it again does nothing."""
+        if not self._closed:
+            self._closed = True
+            self._display.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+
+@contextmanager
+def counting(total: int, progress: bool) -> Iterator[Optional[Callable[[bool], None]]]:
+    """The callback a ``create_many`` should call with each outcome (``ok``): a :class:`CreateProgress`
+    when ``progress``, else None. The display is closed when the block ends."""
+    if not progress:
+        yield None
+        return
+    with CreateProgress(total) as display:
+        yield display
 
 
 @contextmanager
