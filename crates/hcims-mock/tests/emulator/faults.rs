@@ -31,7 +31,7 @@ async fn a_fault_answers_n_times_then_the_emulator_answers_again() {
     }
     let answer = send(&ims, Method::POST, ACTION, SERVER_IMAGE, Auth::Signed).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
-    assert_eq!(ims.jobs().len(), 1, "faulted requests start no job");
+    assert_eq!(ims.jobs(None).len(), 1, "faulted requests start no job");
     assert_eq!(ims.requests().len(), 3, "faulted requests are recorded");
 }
 

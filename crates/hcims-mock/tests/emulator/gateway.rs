@@ -6,7 +6,8 @@ use crate::common::{create, is_lower_hex_32, send, start_default, Auth};
 async fn unknown_paths_and_methods_are_apigw_0101() {
     let ims = start_default();
     for (method, path) in [
-        (Method::GET, "/v2/cloudimages"),
+        (Method::GET, "/v2/images"),
+        (Method::POST, "/v2/cloudimages"),
         (Method::POST, "/v3/nothing/here"),
         (Method::GET, "/v2/cloudimages/action"),
         (Method::DELETE, "/v1/cloudimages/job/abc"),
@@ -146,6 +147,6 @@ async fn one_keep_alive_client_can_send_many_requests_concurrently() {
     for task in tasks {
         task.await.expect("no task panicked");
     }
-    assert_eq!(ims.jobs().len(), 200);
+    assert_eq!(ims.jobs(None).len(), 200);
     assert_eq!(ims.requests().len(), 200);
 }

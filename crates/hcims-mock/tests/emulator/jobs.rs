@@ -51,7 +51,7 @@ async fn a_server_image_job_runs_then_names_its_image() {
     let ims = start_default();
     let job_id = create(&ims, SERVER).await;
     assert!(is_lower_hex_32(&job_id), "{job_id}");
-    assert_eq!(ims.jobs()[0]["status"], "INIT");
+    assert_eq!(ims.jobs(None)[0]["status"], "INIT");
     let (statuses, job) = poll_to_end(&ims, &job_id).await;
     assert_eq!(statuses, ["RUNNING", "RUNNING", "SUCCESS"]);
     assert_succeeded(&job, "imsCreateImageByInstance");
@@ -213,11 +213,11 @@ async fn the_job_list_shows_documents_as_served_without_moving_jobs() {
     let first = create(&ims, SERVER).await;
     let second = create(&ims, VOLUME).await;
     get_job(&ims, &first).await;
-    let jobs = ims.jobs();
+    let jobs = ims.jobs(None);
     assert_eq!(jobs.len(), 2);
     assert_eq!(jobs[0]["job_id"], first.as_str());
     assert_eq!(jobs[0]["status"], "RUNNING");
     assert_eq!(jobs[1]["job_id"], second.as_str());
     assert_eq!(jobs[1]["status"], "INIT");
-    assert_eq!(ims.jobs(), jobs);
+    assert_eq!(ims.jobs(None), jobs);
 }

@@ -8,7 +8,7 @@ async fn refusal(body: &str) -> (StatusCode, serde_json::Value) {
     let ims = start_default();
     let answer = send(&ims, Method::POST, ACTION, body, Auth::Signed).await;
     assert!(
-        ims.jobs().is_empty(),
+        ims.jobs(None).is_empty(),
         "a refused create must not start a job"
     );
     (answer.status, answer.json())
@@ -60,7 +60,7 @@ async fn every_example_of_the_api_page_is_accepted() {
         let answer = send(&ims, Method::POST, ACTION, example, Auth::Signed).await;
         assert_eq!(answer.status, StatusCode::OK, "{example}\n{}", answer.text);
     }
-    assert_eq!(ims.jobs().len(), API_EXAMPLES.len());
+    assert_eq!(ims.jobs(None).len(), API_EXAMPLES.len());
 }
 
 #[tokio::test]
