@@ -242,19 +242,22 @@ impl JobBook {
             .collect()
     }
 
-    /// Every image (of one project, or all) as the image list shows it now; oldest first.
-    pub fn images(&self, project_id: Option<&str>) -> Vec<Value> {
+    /// Every image (of one project, or all) as the image list shows it now: by job, oldest job
+    /// first or newest first, each job's system image before its data images.
+    pub fn images(&self, project_id: Option<&str>, newest_first: bool) -> Vec<Value> {
         let books = self.books.lock().unwrap_or_else(PoisonError::into_inner);
-        books
-            .jobs
-            .iter()
-            .filter(|job| in_project(job, project_id))
-            .flat_map(|job| {
-                job.image_views(job.phase(self.rules.pacing))
-                    .into_iter()
-                    .map(|view| view.document())
-            })
-            .collect()
+        let documents = |job: &Job| -> Vec<Value> {
+            job.image_views(job.phase(self.rules.pacing))
+                .into_iter()
+                .map(|view| view.document())
+                .collect()
+        };
+        let jobs = books.jobs.iter().filter(|job| in_project(job, project_id));
+        if newest_first {
+            jobs.rev().flat_map(documents).collect()
+        } else {
+            jobs.flat_map(documents).collect()
+        }
     }
 
     /// Makes job `id` end in FAIL, with every sub-job, unless it has already ended.
@@ -342,8 +345,8 @@ mod tests {
         book.create("other", server("db")).unwrap();
         assert_eq!(book.snapshot(Some(PROJECT)).len(), 1);
         assert_eq!(book.snapshot(None).len(), 2);
-        assert_eq!(book.images(Some("other"))[0]["name"], "db");
-        assert_eq!(book.images(Some("other"))[0]["owner"], "other");
+        assert_eq!(book.images(Some("other"), false)[0]["name"], "db");
+        assert_eq!(book.images(Some("other"), false)[0]["owner"], "other");
     }
 
     #[test]
@@ -422,7 +425,7 @@ mod tests {
         book.fail_job(&id).unwrap();
         let done = book.query(PROJECT, &id).unwrap();
         assert_eq!(done["status"], "FAIL");
-        assert!(book.images(None).is_empty());
+        assert!(book.images(None, false).is_empty());
         book.create(PROJECT, server("next")).unwrap();
         assert_eq!(
             book.fail_job(&id),
@@ -488,7 +491,7 @@ mod tests {
         assert!(book.query(PROJECT, &second).is_some());
         assert!(book.query(PROJECT, &third).is_some());
         let names: Vec<Value> = book
-            .images(None)
+            .images(None, false)
             .iter()
             .map(|i| i["name"].clone())
             .collect();

@@ -160,9 +160,7 @@ async fn list_images(
     let pairs = hcims::sign::decode_query(uri.query().unwrap_or_default());
     let answer = ImageQuery::parse(&pairs).and_then(|query| {
         // Newest first, as IMS sorts by default.
-        let mut images = state.jobs.images(Some(&project_id));
-        images.reverse();
-        query.answer(images)
+        query.answer(state.jobs.images(Some(&project_id), true))
     });
     match answer {
         Ok(images) => json_response(StatusCode::OK, &images),

@@ -101,7 +101,7 @@ impl MockIms {
     /// Every image as `GET /v2/cloudimages` would show it now, oldest first: of one project, or
     /// of all when `project_id` is `None`. Images being made are `queued` or `saving`.
     pub fn images(&self, project_id: Option<&str>) -> Vec<Value> {
-        self.state.jobs.images(project_id)
+        self.state.jobs.images(project_id, false)
     }
 
     /// Makes job `job_id` end in FAIL (with its sub-jobs) instead of SUCCESS; it must not have ended.
