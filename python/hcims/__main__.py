@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Sequence
 from typing import Optional
 
@@ -16,27 +15,9 @@ def _demo(_: argparse.Namespace) -> int:
 
 
 def _mock(args: argparse.Namespace) -> int:
-    from .testing import MockIms
+    from .testing import serve
 
-    options = {"port": args.port, "job_seconds": args.job_seconds}
-    for name in ("ak", "sk", "project_id"):
-        if getattr(args, name):
-            options[name] = getattr(args, name)
-    with MockIms(**options) as ims:
-        args_text = ", ".join(f"{k}={v!r}" for k, v in ims.client_args().items())
-        print(f"IMS emulator serving at {ims.endpoint}", flush=True)
-        print(
-            f"  export HCIMS_ENDPOINT={ims.endpoint} HUAWEICLOUD_SDK_AK={ims.ak} "
-            f"HUAWEICLOUD_SDK_SK={ims.sk} HUAWEICLOUD_SDK_PROJECT_ID={ims.project_id}",
-            flush=True,
-        )
-        print(f"  hcims.Client({args_text})", flush=True)
-        print("Ctrl-C stops it.", flush=True)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            print("stopped", flush=True)
+    serve(port=args.port, ak=args.ak, sk=args.sk, project_id=args.project_id, job_seconds=args.job_seconds)
     return 0
 
 

@@ -71,6 +71,8 @@ class MockServer:
     EXAMPLE_SK: str
     EXAMPLE_PROJECT_ID: str
     DEFAULT_JOB_POLLS: int
+    DEFAULT_MAX_RECORDED_REQUESTS: int
+    DEFAULT_MAX_JOBS: int
     def __new__(
         cls,
         *,
@@ -79,9 +81,20 @@ class MockServer:
         project_id: Optional[str] = None,
         security_token: Optional[str] = None,
         auth_token: Optional[str] = None,
+        accounts: list[tuple[str, str, list[str], Optional[str]]] = ...,
+        tokens: dict[str, str] = ...,
         job_polls: int = ...,
         job_seconds: Optional[float] = None,
         fail_pattern: Optional[str] = None,
+        fail_rate: float = 0.0,
+        seed: Optional[int] = None,
+        unique_names: bool = False,
+        image_quota: Optional[int] = None,
+        instances: Optional[list[str]] = None,
+        rate_limit_per_second: Optional[float] = None,
+        record_requests: bool = True,
+        max_recorded_requests: int = ...,
+        max_jobs: Optional[int] = ...,
         port: int = 0,
     ) -> MockServer: ...
     @property
@@ -98,12 +111,17 @@ class MockServer:
     def security_token(self) -> Optional[str]: ...
     @property
     def auth_token(self) -> Optional[str]: ...
+    @property
+    def project_ids(self) -> list[str]: ...
     def requests(self) -> list[dict[str, Any]]: ...
-    def jobs(self) -> list[dict[str, Any]]: ...
+    def jobs(self, project_id: Optional[str] = None) -> list[dict[str, Any]]: ...
+    def images(self, project_id: Optional[str] = None) -> list[dict[str, Any]]: ...
+    def fail_job(self, job_id: str) -> None: ...
     def add_fault(
         self,
         path: str,
         *,
+        action: str = "answer",
         status: int = 500,
         body: str = ...,
         method: Optional[str] = None,
