@@ -61,12 +61,13 @@ def test_hcims_mock_serves_until_interrupted_and_exits_cleanly() -> None:
         job = client.wait_for_job(client.create_from_server(SERVER_IMAGE), poll_interval=0.01)
         assert job.ok and job.image_id
         process.send_signal(signal.SIGINT)
-        _, errors = process.communicate(timeout=15)
+        process.wait(timeout=15)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
     reader.join(timeout=5)
+    errors = process.stderr.read() if process.stderr else ""
     while not lines.empty():
         seen.append(lines.get())
     assert process.returncode == 0, errors
