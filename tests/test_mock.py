@@ -7,6 +7,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -185,3 +186,11 @@ def test_after_stop_it_refuses_connections_but_keeps_what_it_saw() -> None:
 def test_importing_the_module_does_not_import_pytest() -> None:
     code = "import sys, hcims.testing; assert 'pytest' not in sys.modules; assert not hasattr(hcims.testing, 'ims_mock')"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_readme_example_of_testing_your_own_scripts_runs() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Testing your own scripts") :]
+    example = section[section.index("```python\n") + len("```python\n") :]
+    example = example[: example.index("```")]
+    exec(compile(example, "README.md", "exec"), {})
