@@ -41,7 +41,7 @@ impl MockServer {
     #[new]
     #[pyo3(signature = (
         *, ak=None, sk=None, project_id=None, security_token=None, auth_token=None,
-        accounts=Vec::new(), tokens=BTreeMap::new(),
+        accounts=Vec::new(), tokens=BTreeMap::new(), init_polls=0,
         job_polls=MockConfig::DEFAULT_JOB_POLLS, job_seconds=None, fail_pattern=None,
         fail_rate=0.0, seed=None, unique_names=false, image_quota=None, instances=None,
         rate_limit_per_second=None, record_requests=true,
@@ -58,6 +58,7 @@ impl MockServer {
         auth_token: Option<String>,
         accounts: Vec<AccountTuple>,
         tokens: BTreeMap<String, String>,
+        init_polls: u32,
         job_polls: u32,
         job_seconds: Option<f64>,
         fail_pattern: Option<String>,
@@ -90,6 +91,7 @@ impl MockServer {
             auth_token,
             accounts,
             tokens,
+            init_polls,
             job_polls,
             job_seconds,
             fail_pattern,

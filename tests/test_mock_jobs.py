@@ -19,6 +19,13 @@ from mock_http import (
 )
 
 
+def test_jobs_can_answer_init_before_they_run() -> None:
+    with MockIms(init_polls=2, job_polls=1) as ims:
+        statuses, job = poll_to_end(ims, create(ims, SERVER_IMAGE))
+    assert statuses == ["INIT", "INIT", "RUNNING", "SUCCESS"]
+    assert job["end_time"].endswith("Z")
+
+
 def test_fail_job_makes_a_running_job_end_in_fail() -> None:
     with MockIms(job_polls=3) as ims:
         job_id = create(ims, DATA_IMAGES)

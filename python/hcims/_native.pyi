@@ -83,6 +83,7 @@ class MockServer:
         auth_token: Optional[str] = None,
         accounts: list[tuple[str, str, list[str], Optional[str]]] = ...,
         tokens: dict[str, str] = ...,
+        init_polls: int = 0,
         job_polls: int = ...,
         job_seconds: Optional[float] = None,
         fail_pattern: Optional[str] = None,

@@ -95,8 +95,9 @@ class MockIms:
     project. ``accounts`` adds :class:`MockAccount` s, each bound to its projects, and ``tokens``
     more IAM tokens (token -> project). Each project has its own jobs, images and quota.
 
-    Jobs: ``job_polls`` is how many job queries answer RUNNING before a job ends; with
-    ``job_seconds`` jobs end after that much time instead. A job ends in FAIL when an image name
+    Jobs: the first ``init_polls`` queries of a job answer INIT (default none); then ``job_polls``
+    queries answer RUNNING before the job ends; with ``job_seconds`` jobs end after that much time
+    instead. A job ends in FAIL when an image name
     contains ``fail_pattern``, at random with probability ``fail_rate`` (repeatable with ``seed``),
     or when ``fail_job()`` asks for it.
 
@@ -121,6 +122,7 @@ class MockIms:
         auth_token: str | None = None,
         accounts: Sequence[MockAccount] = (),
         tokens: Mapping[str, str] | None = None,
+        init_polls: int = 0,
         job_polls: int = MockServer.DEFAULT_JOB_POLLS,
         job_seconds: float | None = None,
         fail_pattern: str | None = None,
@@ -148,6 +150,7 @@ class MockIms:
                 for account in self.accounts
             ],
             "tokens": dict(tokens or {}),
+            "init_polls": init_polls,
             "job_polls": job_polls,
             "job_seconds": job_seconds,
             "fail_pattern": fail_pattern,

@@ -52,6 +52,8 @@ pub struct MockConfig {
     pub accounts: Vec<Account>,
     /// More IAM tokens: token -> the project it is scoped to.
     pub tokens: BTreeMap<String, String>,
+    /// How many job queries a job answers INIT before it runs (0: it runs from the first query).
+    pub init_polls: u32,
     /// How many job queries a job answers RUNNING before it finishes.
     pub job_polls: u32,
     /// When set, a job finishes after this many seconds instead of after `job_polls` queries.
@@ -169,6 +171,7 @@ impl Default for MockConfig {
             auth_token: None,
             accounts: Vec::new(),
             tokens: BTreeMap::new(),
+            init_polls: 0,
             job_polls: Self::DEFAULT_JOB_POLLS,
             job_seconds: None,
             fail_pattern: None,
@@ -199,6 +202,7 @@ impl fmt::Debug for MockConfig {
             .field("auth_token", &masked(&self.auth_token))
             .field("accounts", &self.accounts)
             .field("token_projects", &token_projects)
+            .field("init_polls", &self.init_polls)
             .field("job_polls", &self.job_polls)
             .field("job_seconds", &self.job_seconds)
             .field("fail_pattern", &self.fail_pattern)

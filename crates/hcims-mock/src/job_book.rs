@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::Value;
 
 use crate::config::MockConfig;
-use crate::jobs::{FailCause, Job, Pacing, Phase};
+use crate::jobs::{FailCause, Job, Pacing, Phase, Run};
 use crate::plans::ImagePlan;
 use crate::replies::ImsError;
 
@@ -125,16 +125,20 @@ pub(crate) struct JobBook {
 
 impl JobBook {
     pub fn new(config: &MockConfig) -> io::Result<Self> {
-        let pacing = match config.job_seconds {
-            None => Pacing::Polls(config.job_polls),
+        let run = match config.job_seconds {
+            None => Run::Polls(config.job_polls),
             Some(seconds) => Duration::try_from_secs_f64(seconds)
-                .map(Pacing::Elapsed)
+                .map(Run::Elapsed)
                 .map_err(|_| {
                     io::Error::new(
                         io::ErrorKind::InvalidInput,
                         format!("job_seconds must be a finite number of seconds, at least 0; got {seconds}"),
                     )
                 })?,
+        };
+        let pacing = Pacing {
+            init_polls: config.init_polls,
+            run,
         };
         let rng = match config.seed {
             Some(seed) => StdRng::seed_from_u64(seed),

@@ -46,11 +46,36 @@ impl JobKind {
 
 /// How jobs move from INIT to their end.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Pacing {
+pub(crate) struct Pacing {
+    /// How many queries answer INIT before the job runs.
+    pub init_polls: u32,
+    pub run: Run,
+}
+
+/// How long a job runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Run {
     /// RUNNING for this many queries, finished at the next one.
     Polls(u32),
     /// RUNNING until this long after the create.
     Elapsed(Duration),
+}
+
+#[cfg(test)]
+impl Pacing {
+    pub fn polls(running_polls: u32) -> Self {
+        Self {
+            init_polls: 0,
+            run: Run::Polls(running_polls),
+        }
+    }
+
+    pub fn elapsed(duration: Duration) -> Self {
+        Self {
+            init_polls: 0,
+            run: Run::Elapsed(duration),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -155,9 +180,9 @@ impl Job {
             begin,
             began: Instant::now(),
             queries: 0,
-            end: match pacing {
-                Pacing::Elapsed(duration) => Some(begin + duration),
-                Pacing::Polls(_) => None,
+            end: match pacing.run {
+                Run::Elapsed(duration) => Some(begin + duration),
+                Run::Polls(_) => None,
             },
         }
     }
@@ -195,19 +220,23 @@ impl Job {
     }
 
     pub fn phase(&self, pacing: Pacing) -> Phase {
-        match pacing {
-            Pacing::Polls(running_polls) => {
-                if self.queries == 0 {
-                    Phase::Init
-                } else if self.queries <= running_polls {
+        let init_polls = pacing.init_polls;
+        if self.queries <= init_polls && (init_polls > 0 || matches!(pacing.run, Run::Polls(_))) {
+            // Never queried yet, or within the INIT queries.
+            return Phase::Init;
+        }
+        match pacing.run {
+            Run::Polls(running_polls) => {
+                let running_queries = self.queries - init_polls;
+                if running_queries <= running_polls {
                     Phase::Running {
-                        fraction: f64::from(self.queries) / f64::from(running_polls + 1),
+                        fraction: f64::from(running_queries) / f64::from(running_polls + 1),
                     }
                 } else {
                     Phase::Finished
                 }
             }
-            Pacing::Elapsed(duration) => {
+            Run::Elapsed(duration) => {
                 let elapsed = self.began.elapsed();
                 if elapsed >= duration {
                     Phase::Finished
@@ -402,7 +431,7 @@ mod tests {
 
     #[test]
     fn a_job_runs_for_the_configured_number_of_queries_then_succeeds() {
-        let pacing = Pacing::Polls(2);
+        let pacing = Pacing::polls(2);
         let mut job = job(JobKind::Server, Some("web"), &[], pacing);
         assert_eq!(job.document(job.phase(pacing))["status"], "INIT");
         assert_eq!(
@@ -412,15 +441,26 @@ mod tests {
     }
 
     #[test]
+    fn init_queries_answer_init_before_the_job_runs() {
+        for run in [Run::Polls(1), Run::Elapsed(Duration::ZERO)] {
+            let pacing = Pacing { init_polls: 2, run };
+            let mut job = job(JobKind::Server, Some("web"), &[], pacing);
+            let seen = statuses(&mut job, pacing, 3);
+            assert_eq!(&seen[..2], ["INIT", "INIT"], "{run:?}");
+            assert_ne!(seen[2], "INIT", "{run:?}");
+        }
+    }
+
+    #[test]
     fn zero_running_queries_finish_at_the_first_query() {
-        let pacing = Pacing::Polls(0);
+        let pacing = Pacing::polls(0);
         let mut job = job(JobKind::Volume, Some("v"), &[], pacing);
         assert_eq!(statuses(&mut job, pacing, 1), ["SUCCESS"]);
     }
 
     #[test]
     fn running_documents_carry_progress_and_an_empty_end_time() {
-        let pacing = Pacing::Polls(3);
+        let pacing = Pacing::polls(3);
         let mut job = job(JobKind::Server, Some("web"), &[], pacing);
         let first = job.query(pacing);
         assert_eq!(first["end_time"], "");
@@ -434,7 +474,7 @@ mod tests {
 
     #[test]
     fn a_finished_document_keeps_its_end_time_and_image_id() {
-        let pacing = Pacing::Polls(0);
+        let pacing = Pacing::polls(0);
         let mut job = job(JobKind::Server, Some("web"), &[], pacing);
         let first = job.query(pacing);
         std::thread::sleep(Duration::from_millis(5));
@@ -452,7 +492,7 @@ mod tests {
 
     #[test]
     fn data_image_jobs_name_their_images_only_in_sub_jobs() {
-        let pacing = Pacing::Polls(1);
+        let pacing = Pacing::polls(1);
         let mut job = job(JobKind::DataImages, None, &["d1", "d2"], pacing);
         let running = job.query(pacing);
         assert_eq!(
@@ -476,7 +516,7 @@ mod tests {
 
     #[test]
     fn the_fail_pattern_fails_the_matching_job_only() {
-        let pacing = Pacing::Polls(0);
+        let pacing = Pacing::polls(0);
         let mut bad = job(JobKind::Obs, Some("a-broken-image"), &[], pacing);
         let mut good = job(JobKind::Obs, Some("fine"), &[], pacing);
         let failed = bad.query(pacing);
@@ -495,7 +535,7 @@ mod tests {
 
     #[test]
     fn a_failing_data_image_fails_its_sub_job_and_the_job() {
-        let pacing = Pacing::Polls(0);
+        let pacing = Pacing::polls(0);
         let mut job = job(JobKind::DataImages, None, &["ok", "broken-disk"], pacing);
         let done = job.query(pacing);
         assert_eq!(done["status"], "FAIL");
@@ -517,7 +557,7 @@ mod tests {
 
     #[test]
     fn a_requested_failure_fails_the_job_and_every_sub_job() {
-        let pacing = Pacing::Polls(0);
+        let pacing = Pacing::polls(0);
         let mut job = job(JobKind::Obs, Some("sys"), &["d1"], pacing);
         job.fail(FailCause::Requested);
         let done = job.query(pacing);
@@ -529,7 +569,7 @@ mod tests {
 
     #[test]
     fn obs_jobs_have_a_top_level_image_and_an_import_sub_job_per_data_disk() {
-        let pacing = Pacing::Polls(0);
+        let pacing = Pacing::polls(0);
         let mut job = job(JobKind::Obs, Some("sys"), &["sys-data1"], pacing);
         let done = job.query(pacing);
         assert_eq!(done["job_type"], "imsImportImageJob");
@@ -542,7 +582,7 @@ mod tests {
 
     #[test]
     fn time_paced_jobs_finish_after_their_duration() {
-        let pacing = Pacing::Elapsed(Duration::from_millis(80));
+        let pacing = Pacing::elapsed(Duration::from_millis(80));
         let mut job = job(JobKind::Volume, Some("v"), &[], pacing);
         let running = job.query(pacing);
         assert_eq!(running["status"], "RUNNING");
@@ -555,7 +595,7 @@ mod tests {
 
     #[test]
     fn images_are_queued_then_saving_then_active_and_a_failed_jobs_vanish() {
-        let pacing = Pacing::Polls(1);
+        let pacing = Pacing::polls(1);
         let mut job = job(JobKind::Obs, Some("sys"), &["broken-data"], pacing);
         let statuses = |job: &Job| -> Vec<ImageStatus> {
             job.image_views(job.phase(pacing))
@@ -571,14 +611,14 @@ mod tests {
             statuses(&job).is_empty(),
             "the job failed: its images are gone"
         );
-        let mut fine = self::job(JobKind::Server, Some("web"), &[], Pacing::Polls(0));
-        fine.query(Pacing::Polls(0));
+        let mut fine = self::job(JobKind::Server, Some("web"), &[], Pacing::polls(0));
+        fine.query(Pacing::polls(0));
         let views = fine.image_views(Phase::Finished);
         assert_eq!(views.len(), 1);
         assert_eq!(views[0].status, ImageStatus::Active);
         assert_eq!(
             views[0].document()["id"],
-            fine.query(Pacing::Polls(0))["entities"]["image_id"]
+            fine.query(Pacing::polls(0))["entities"]["image_id"]
         );
     }
 }

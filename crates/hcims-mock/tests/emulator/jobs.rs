@@ -284,3 +284,20 @@ async fn time_paced_jobs_report_growing_progress() {
     assert!(progress(&later) > progress(&early), "{early} {later}");
     assert_eq!(later["entities"]["current_task"], "VolumeCreateImageTask");
 }
+
+#[tokio::test]
+async fn init_polls_answer_init_without_progress_before_running() {
+    let ims = start(MockConfig {
+        init_polls: 1,
+        job_polls: 1,
+        ..MockConfig::default()
+    });
+    let job_id = create(&ims, SERVER).await;
+    let init = get_job(&ims, &job_id).await;
+    assert_eq!(init["status"], "INIT");
+    assert!(init["entities"].get("process_percent").is_none());
+    assert!(init["entities"].get("image_id").is_none());
+    assert_eq!(init["end_time"], "");
+    let (statuses, _) = poll_to_end(&ims, &job_id).await;
+    assert_eq!(statuses, ["RUNNING", "SUCCESS"]);
+}
