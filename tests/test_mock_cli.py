@@ -45,7 +45,12 @@ def test_hcims_mock_serves_until_interrupted_and_exits_cleanly() -> None:
                "--sk", "CliSecretKey00000000000000000000000000000", "--project-id", "c" * 32, "--job-seconds", "0.05"]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or []], daemon=True)
+
+    def read_lines() -> None:
+        for line in process.stdout or []:
+            lines.put(line)
+
+    reader = threading.Thread(target=read_lines, daemon=True)
     reader.start()
     seen: list[str] = []
     try:
@@ -86,9 +91,10 @@ def test_serve_prints_to_the_given_stream_and_returns_on_ctrl_c() -> None:
             deadline = time.monotonic() + STARTUP_TIMEOUT
             while "Ctrl-C stops it." not in out.getvalue() and time.monotonic() < deadline:
                 time.sleep(0.01)
-            args = {"endpoint": f"http://127.0.0.1:{port}", "region": "cn-north-4", "ak": MockIms().ak,
-                    "sk": MockIms().sk, "project_id": MockIms().project_id}  # fmt: skip
-            outcome.append(hcims.Client(**args).create_from_server({"name": "x", "instance_id": INSTANCE_ID}))
+            defaults = MockIms()
+            client = hcims.Client(endpoint=f"http://127.0.0.1:{port}", region="cn-north-4", ak=defaults.ak,
+                                  sk=defaults.sk, project_id=defaults.project_id)  # fmt: skip
+            outcome.append(client.create_from_server({"name": "x", "instance_id": INSTANCE_ID}))
         finally:
             # Ctrl-C, as a user would press it: a real SIGINT to the main thread, which wakes its sleep.
             signal.pthread_kill(main_thread, signal.SIGINT)

@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType, TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Literal, Optional, TextIO, TypedDict
 
 from hcims._native import MockServer
 
@@ -31,7 +31,15 @@ if TYPE_CHECKING:
     # Only for annotations (postponed by the __future__ import), so no runtime dependency.
     from typing_extensions import Self
 
-__all__ = ["DEFAULT_REGION", "FaultAction", "MockAccount", "MockIms", "RecordedRequest", "serve"]
+__all__ = [
+    "DEFAULT_REGION",
+    "ClientArgs",
+    "FaultAction",
+    "MockAccount",
+    "MockIms",
+    "RecordedRequest",
+    "serve",
+]
 
 #: The region ``MockIms`` reports in ``client_args()``; the emulator itself serves any.
 DEFAULT_REGION = "cn-north-4"
@@ -41,6 +49,21 @@ DEFAULT_REGION = "cn-north-4"
 #: (``drop_after_body``) without answering; send the head with the whole body's length but only half
 #: of the body (``truncate``); or answer an HTML page instead of JSON (``not_json``).
 FaultAction = Literal["answer", "drop_before_body", "drop_after_body", "truncate", "not_json"]
+
+
+class _RequiredClientArgs(TypedDict):
+    endpoint: str
+    region: str
+    ak: str
+    sk: str
+    project_id: str
+
+
+class ClientArgs(_RequiredClientArgs, total=False):
+    """Keyword arguments for ``hcims.Client`` (``security_token`` only for temporary credentials)."""
+
+    security_token: str
+
 
 _SECRET_HEADERS = frozenset({"authorization", "x-auth-token", "x-security-token"})
 
@@ -257,9 +280,7 @@ class MockIms:
                 projects.append(project)
         return projects
 
-    def client_args(
-        self, account: MockAccount | None = None, *, project_id: str | None = None
-    ) -> dict[str, str]:
+    def client_args(self, account: MockAccount | None = None, *, project_id: str | None = None) -> ClientArgs:
         """Keyword arguments for a client: endpoint, region, ak, sk, project_id (and security_token).
 
         With the first account unless ``account`` is given, in its (first) project unless
@@ -274,13 +295,13 @@ class MockIms:
                 account.security_token,
                 list(account.project_ids),
             )
-        args = {
-            "endpoint": self.endpoint,
-            "region": self.region,
-            "ak": ak,
-            "sk": sk,
-            "project_id": projects[0] if project_id is None else project_id,
-        }
+        args = ClientArgs(
+            endpoint=self.endpoint,
+            region=self.region,
+            ak=ak,
+            sk=sk,
+            project_id=projects[0] if project_id is None else project_id,
+        )
         if token is not None:
             args["security_token"] = token
         return args
