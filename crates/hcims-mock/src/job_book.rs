@@ -102,7 +102,7 @@ struct Books {
 impl Books {
     fn index_of(&self, id: &str) -> Option<usize> {
         let number = *self.number_by_id.get(id)?;
-        usize::try_from(number - self.first_number).ok()
+        usize::try_from(number.checked_sub(self.first_number)?).ok()
     }
 
     fn forget_oldest(&mut self) {
