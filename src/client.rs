@@ -1,13 +1,16 @@
 //! `hcims._native.Client`: the core client seen from Python. The public `hcims.Client` wraps it.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyList;
+use tokio::sync::mpsc::unbounded_channel;
 
 use hcims::{ClientOptions, ConfigInput, RetryPolicy, Secret, WaitOptions};
 
-use crate::blocking::wait_interruptibly;
+use crate::blocking::{wait_interruptibly, wait_interruptibly_reporting};
 use crate::errors::to_py_err;
 use crate::job::job_to_py;
 use crate::prepared::PyPreparedRequest;
@@ -15,7 +18,35 @@ use crate::spec::spec_from_py;
 
 #[pyclass(module = "hcims._native", name = "Client", frozen)]
 pub struct PyClient {
-    inner: hcims::Client,
+    pub(crate) inner: hcims::Client,
+}
+
+/// How to wait, from the Python arguments. The progress endpoint is asked only when someone watches.
+pub(crate) fn wait_options(
+    timeout: Option<f64>,
+    poll_interval: Option<f64>,
+    watched: bool,
+) -> PyResult<WaitOptions> {
+    Ok(WaitOptions {
+        timeout: seconds("timeout", timeout)?,
+        poll_interval: seconds("poll_interval", poll_interval)?,
+        fill_progress: watched,
+        ..WaitOptions::default()
+    })
+}
+
+/// A settled wait's outcome: the Job, or the exception instance that ended its wait.
+pub(crate) fn outcome_to_py<'py>(
+    py: Python<'py>,
+    outcome: Result<hcims::Job, hcims::Error>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match outcome {
+        Ok(job) => job_to_py(py, &job),
+        Err(error) => Ok(to_py_err(py, error)
+            .into_value(py)
+            .into_bound(py)
+            .into_any()),
+    }
 }
 
 fn seconds(name: &str, value: Option<f64>) -> PyResult<Option<Duration>> {
@@ -111,22 +142,80 @@ impl PyClient {
         job_to_py(py, &job)
     }
 
-    #[pyo3(signature = (job_id, timeout=None, poll_interval=None))]
+    /// Polls until the job ends. `on_progress(job)` sees every snapshot, on this thread with the GIL held;
+    /// only then is the progress endpoint asked when the status lacks `process_percent`.
+    #[pyo3(signature = (job_id, timeout=None, poll_interval=None, on_progress=None))]
     fn wait_for_job<'py>(
         &self,
         py: Python<'py>,
         job_id: &str,
         timeout: Option<f64>,
         poll_interval: Option<f64>,
+        on_progress: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let options = WaitOptions {
-            timeout: seconds("timeout", timeout)?,
-            poll_interval: seconds("poll_interval", poll_interval)?,
-            ..WaitOptions::default()
+        let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
+        let outcome = match on_progress {
+            None => wait_interruptibly(py, self.inner.wait_for_job(job_id, &options, |_| {}))?,
+            Some(callback) => {
+                let (sender, snapshots) = unbounded_channel::<hcims::Job>();
+                let waiting = self.inner.wait_for_job(job_id, &options, move |job| {
+                    // The receiver outlives the wait; a send cannot fail while anyone listens.
+                    let _ = sender.send(job.clone());
+                });
+                wait_interruptibly_reporting(py, waiting, snapshots, |py, job| {
+                    callback.call1((job_to_py(py, &job)?,)).map(drop)
+                })?
+            }
         };
-        let job = wait_interruptibly(py, self.inner.wait_for_job(job_id, &options, |_| {}))?
-            .map_err(|e| to_py_err(py, e))?;
+        let job = outcome.map_err(|e| to_py_err(py, e))?;
         job_to_py(py, &job)
+    }
+
+    /// Waits for every job at once (one task each, the GIL released once for all). With
+    /// `raise_on_failure` the first job to fail, time out or hit an error raises and stops the rest;
+    /// without it the list holds each final Job (FAIL included) or the exception that ended its wait.
+    #[pyo3(signature = (job_ids, timeout=None, poll_interval=None, raise_on_failure=true, on_progress=None))]
+    fn wait_for_jobs<'py>(
+        &self,
+        py: Python<'py>,
+        job_ids: Vec<String>,
+        timeout: Option<f64>,
+        poll_interval: Option<f64>,
+        raise_on_failure: bool,
+        on_progress: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
+        let (sender, snapshots) = unbounded_channel::<hcims::Job>();
+        let observer: hcims::BatchObserver = if on_progress.is_some() {
+            Arc::new(move |_, job: &hcims::Job| {
+                let _ = sender.send(job.clone());
+            })
+        } else {
+            Arc::new(|_, _: &hcims::Job| {})
+        };
+        let report = |py: Python<'_>, job: hcims::Job| match &on_progress {
+            Some(callback) => callback.call1((job_to_py(py, &job)?,)).map(drop),
+            None => Ok(()),
+        };
+        let client = &self.inner;
+        if raise_on_failure {
+            let waiting = client.wait_for_jobs(&job_ids, &options, observer);
+            let jobs = wait_interruptibly_reporting(py, waiting, snapshots, report)?
+                .map_err(|e| to_py_err(py, e))?;
+            let items = jobs
+                .iter()
+                .map(|job| job_to_py(py, job))
+                .collect::<PyResult<Vec<_>>>()?;
+            PyList::new(py, items)
+        } else {
+            let waiting = client.wait_for_jobs_settled(&job_ids, &options, observer);
+            let outcomes = wait_interruptibly_reporting(py, waiting, snapshots, report)?;
+            let items = outcomes
+                .into_iter()
+                .map(|outcome| outcome_to_py(py, outcome))
+                .collect::<PyResult<Vec<_>>>()?;
+            PyList::new(py, items)
+        }
     }
 
     #[getter]

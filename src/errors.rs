@@ -1,27 +1,13 @@
 //! Core errors as the exception classes of `hcims.errors` (defined in Python, so they pickle and document well).
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::PyDict;
 
 use crate::job::job_to_py;
+use crate::spec::validation_error;
 
 fn errors_module(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
     py.import("hcims.errors")
-}
-
-/// The `ValidationError` for a list of (path, message) pairs.
-pub fn validation_error(py: Python<'_>, errors: &hcims::spec::ValidationErrors) -> PyErr {
-    let build = || -> PyResult<PyErr> {
-        let pairs = PyList::empty(py);
-        for e in &errors.0 {
-            pairs.append(PyTuple::new(py, [e.path.as_str(), e.message.as_str()])?)?;
-        }
-        let instance = errors_module(py)?
-            .getattr("ValidationError")?
-            .call1((pairs,))?;
-        Ok(PyErr::from_value(instance))
-    };
-    build().unwrap_or_else(|e| e)
 }
 
 pub fn to_py_err(py: Python<'_>, error: hcims::Error) -> PyErr {

@@ -2,6 +2,7 @@
 
 use pyo3::prelude::*;
 
+mod async_client;
 mod blocking;
 mod client;
 mod errors;
@@ -18,5 +19,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sign::register(m)?;
     mock::register(m)?;
     spec::register(m)?;
+    async_client::register(m)?;
     Ok(())
 }

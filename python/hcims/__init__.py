@@ -16,9 +16,11 @@ from the environment on first use.
 from __future__ import annotations
 
 import threading
-from typing import Optional
+from collections.abc import Iterable
+from typing import Literal, Optional, Union, overload
 
 from ._native import __version__
+from .aio import AsyncClient
 from .client import Client, PreparedRequest
 from .errors import (
     ApiError,
@@ -37,43 +39,69 @@ from .errors import (
     ValidationError,
 )
 from .job import Job
+from .progress import JobProgress, ProgressCallback
 from .specs import (
     DataImage,
+    DataImageDict,
     ImageSpecLike,
     ObsDataImage,
+    ObsDataImageDict,
     ObsImage,
+    ObsImageDict,
+    ObsImageLike,
     ServerDataImages,
+    ServerDataImagesDict,
+    ServerDataImagesLike,
     ServerImage,
+    ServerImageDict,
+    ServerImageLike,
     Tag,
+    TagDict,
     VolumeImage,
+    VolumeImageDict,
+    VolumeImageLike,
 )
 
 __all__ = [
     "ApiError",
+    "AsyncClient",
     "AuthenticationError",
     "BadRequestError",
     "Client",
     "ConfigError",
     "DataImage",
+    "DataImageDict",
     "HcimsError",
     "ImageSpecLike",
     "Job",
     "JobFailedError",
+    "JobProgress",
     "JobTimeoutError",
     "NotFoundError",
     "ObsDataImage",
+    "ObsDataImageDict",
     "ObsImage",
+    "ObsImageDict",
+    "ObsImageLike",
     "OsVersionWarning",
     "PermissionDeniedError",
     "PreparedRequest",
+    "ProgressCallback",
     "ServerDataImages",
+    "ServerDataImagesDict",
+    "ServerDataImagesLike",
     "ServerError",
     "ServerImage",
+    "ServerImageDict",
+    "ServerImageLike",
     "Tag",
+    "TagDict",
     "ThrottledError",
     "TransportError",
     "ValidationError",
     "VolumeImage",
+    "VolumeImageDict",
+    "VolumeImageLike",
     "__version__",
     "create_data_images_from_server",
     "create_from_obs",
@@ -84,6 +112,7 @@ __all__ = [
     "get_job",
     "prepare",
     "wait_for_job",
+    "wait_for_jobs",
 ]
 
 _default: Optional[Client] = None
@@ -99,22 +128,22 @@ def default_client() -> Client:
         return _default
 
 
-def create_from_server(spec: ImageSpecLike) -> str:
+def create_from_server(spec: ServerImageLike) -> str:
     """:meth:`Client.create_from_server` on the default client."""
     return default_client().create_from_server(spec)
 
 
-def create_data_images_from_server(spec: ImageSpecLike) -> str:
+def create_data_images_from_server(spec: ServerDataImagesLike) -> str:
     """:meth:`Client.create_data_images_from_server` on the default client."""
     return default_client().create_data_images_from_server(spec)
 
 
-def create_from_obs(spec: ImageSpecLike) -> str:
+def create_from_obs(spec: ObsImageLike) -> str:
     """:meth:`Client.create_from_obs` on the default client."""
     return default_client().create_from_obs(spec)
 
 
-def create_from_volume(spec: ImageSpecLike) -> str:
+def create_from_volume(spec: VolumeImageLike) -> str:
     """:meth:`Client.create_from_volume` on the default client."""
     return default_client().create_from_volume(spec)
 
@@ -135,7 +164,54 @@ def get_job(job_id: str) -> Job:
 
 
 def wait_for_job(
-    job_id: str, timeout: Optional[float] = 3600.0, poll_interval: Optional[float] = None
+    job_id: str,
+    timeout: Optional[float] = 3600.0,
+    poll_interval: Optional[float] = None,
+    *,
+    on_progress: Optional[ProgressCallback] = None,
+    progress: bool = False,
 ) -> Job:
     """:meth:`Client.wait_for_job` on the default client."""
-    return default_client().wait_for_job(job_id, timeout=timeout, poll_interval=poll_interval)
+    return default_client().wait_for_job(
+        job_id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress, progress=progress
+    )
+
+
+@overload
+def wait_for_jobs(
+    job_ids: Iterable[str],
+    timeout: Optional[float] = ...,
+    poll_interval: Optional[float] = ...,
+    *,
+    raise_on_failure: Literal[True] = ...,
+    on_progress: Optional[ProgressCallback] = ...,
+    progress: bool = ...,
+) -> list[Job]: ...
+@overload
+def wait_for_jobs(
+    job_ids: Iterable[str],
+    timeout: Optional[float] = ...,
+    poll_interval: Optional[float] = ...,
+    *,
+    raise_on_failure: bool,
+    on_progress: Optional[ProgressCallback] = ...,
+    progress: bool = ...,
+) -> list[Union[Job, HcimsError]]: ...
+def wait_for_jobs(
+    job_ids: Iterable[str],
+    timeout: Optional[float] = 3600.0,
+    poll_interval: Optional[float] = None,
+    *,
+    raise_on_failure: bool = True,
+    on_progress: Optional[ProgressCallback] = None,
+    progress: bool = False,
+) -> Union[list[Job], list[Union[Job, HcimsError]]]:
+    """:meth:`Client.wait_for_jobs` on the default client."""
+    return default_client().wait_for_jobs(
+        job_ids,
+        timeout=timeout,
+        poll_interval=poll_interval,
+        raise_on_failure=raise_on_failure,
+        on_progress=on_progress,
+        progress=progress,
+    )

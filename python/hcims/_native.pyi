@@ -1,6 +1,6 @@
 # Type stubs of the native module (Rust, PyO3). Public names are re-exported by `hcims`.
 
-from typing import Any, Optional, final
+from typing import Any, Callable, Optional, final
 
 from .job import Job
 
@@ -36,8 +36,20 @@ class Client:
     def prepare(self, mode: Optional[str], spec: dict[str, Any]) -> PreparedRequest: ...
     def get_job(self, job_id: str) -> Job: ...
     def wait_for_job(
-        self, job_id: str, timeout: Optional[float] = None, poll_interval: Optional[float] = None
+        self,
+        job_id: str,
+        timeout: Optional[float] = None,
+        poll_interval: Optional[float] = None,
+        on_progress: Optional[Callable[[Job], Any]] = None,
     ) -> Job: ...
+    def wait_for_jobs(
+        self,
+        job_ids: list[str],
+        timeout: Optional[float] = None,
+        poll_interval: Optional[float] = None,
+        raise_on_failure: bool = True,
+        on_progress: Optional[Callable[[Job], Any]] = None,
+    ) -> list[Any]: ...
     @property
     def endpoint(self) -> str: ...
     @property
@@ -133,3 +145,36 @@ class MockServer:
     def clear_faults(self) -> None: ...
     def clear_requests(self) -> None: ...
     def stop(self) -> None: ...
+
+@final
+class PendingCall:
+    def cancel(self) -> None: ...
+    @property
+    def done(self) -> bool: ...
+
+@final
+class AsyncClient:
+    def __new__(cls, client: Client) -> AsyncClient: ...
+    def create(
+        self, mode: Optional[str], spec: dict[str, Any], deliver: Callable[[bool, Any], None]
+    ) -> PendingCall: ...
+    def get_job(self, job_id: str, deliver: Callable[[bool, Any], None]) -> PendingCall: ...
+    def wait_for_job(
+        self,
+        job_id: str,
+        deliver: Callable[[bool, Any], None],
+        timeout: Optional[float] = None,
+        poll_interval: Optional[float] = None,
+        on_progress: Optional[Callable[[Job], Any]] = None,
+    ) -> PendingCall: ...
+    def wait_for_jobs(
+        self,
+        job_ids: list[str],
+        deliver: Callable[[bool, Any], None],
+        timeout: Optional[float] = None,
+        poll_interval: Optional[float] = None,
+        raise_on_failure: bool = True,
+        on_progress: Optional[Callable[[Job], Any]] = None,
+    ) -> PendingCall: ...
+
+def _interpreter_exiting() -> None: ...

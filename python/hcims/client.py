@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from collections.abc import Iterable
+from typing import Any, Literal, Optional, Union, overload
 
 from . import _native
+from .errors import HcimsError
 from .job import Job
-from .specs import ImageSpecLike, mode_of, to_request_dict
+from .progress import ProgressCallback, watching
+from .specs import (
+    ImageSpecLike,
+    ObsImageLike,
+    ServerDataImagesLike,
+    ServerImageLike,
+    VolumeImageLike,
+    mode_of,
+    to_request_dict,
+)
 
 __all__ = ["Client", "PreparedRequest"]
 
@@ -18,6 +29,25 @@ _METHOD_MODES = {
     "create_from_obs": ("obs", "ObsImage"),
     "create_from_volume": ("volume", "VolumeImage"),
 }
+
+
+def request_for(method: str, spec: ImageSpecLike) -> tuple[Optional[str], dict[str, Any]]:
+    """The mode and request dict a ``create_*`` method sends; a spec of another way is a TypeError."""
+    mode, class_name = _METHOD_MODES[method]
+    given = mode_of(spec)
+    if given is not None and given != mode:
+        raise TypeError(
+            f"{method}() takes a {class_name} or a dict, got {type(spec).__name__}; "
+            f"use create_image() to pick the way from the spec"
+        )
+    return mode, to_request_dict(spec)
+
+
+def job_id_list(job_ids: Iterable[str]) -> list[str]:
+    """``job_ids`` as a list; a lone string is refused rather than waited for letter by letter."""
+    if isinstance(job_ids, (str, bytes)):
+        raise TypeError("job_ids must be a list of job ids, not a single string")
+    return list(job_ids)
 
 
 class Client:
@@ -91,28 +121,21 @@ class Client:
         return repr(self._native)
 
     def _create(self, method: str, spec: ImageSpecLike) -> str:
-        mode, class_name = _METHOD_MODES[method]
-        given = mode_of(spec)
-        if given is not None and given != mode:
-            raise TypeError(
-                f"{method}() takes a {class_name} or a dict, got {type(spec).__name__}; "
-                f"use create_image() to pick the way from the spec"
-            )
-        return self._native.create(mode, to_request_dict(spec))
+        return self._native.create(*request_for(method, spec))
 
-    def create_from_server(self, spec: ImageSpecLike) -> str:
+    def create_from_server(self, spec: ServerImageLike) -> str:
         """Makes a system-disk image from an ECS (``name`` + ``instance_id``); returns the job id."""
         return self._create("create_from_server", spec)
 
-    def create_data_images_from_server(self, spec: ImageSpecLike) -> str:
+    def create_data_images_from_server(self, spec: ServerDataImagesLike) -> str:
         """Makes data-disk images from an ECS's volumes (``data_images``, no ``instance_id``); returns the job id."""
         return self._create("create_data_images_from_server", spec)
 
-    def create_from_obs(self, spec: ImageSpecLike) -> str:
+    def create_from_obs(self, spec: ObsImageLike) -> str:
         """Makes an image from an external file in OBS (``image_url`` + ``min_disk``); returns the job id."""
         return self._create("create_from_obs", spec)
 
-    def create_from_volume(self, spec: ImageSpecLike) -> str:
+    def create_from_volume(self, spec: VolumeImageLike) -> str:
         """Makes a system-disk image from a data volume (``volume_id`` + ``os_version``); returns the job id."""
         return self._create("create_from_volume", spec)
 
@@ -135,12 +158,75 @@ class Client:
         job_id: str,
         timeout: Optional[float] = 3600.0,
         poll_interval: Optional[float] = None,
+        *,
+        on_progress: Optional[ProgressCallback] = None,
+        progress: bool = False,
     ) -> Job:
         """Polls the job until it ends and returns it.
 
         Polls at once, then after ~1 s, backing off x1.5 (with jitter) to a 15 s cap, or every
-        ``poll_interval`` seconds when given. Raises :class:`hcims.JobFailedError` when the job ends in
-        FAIL and :class:`hcims.JobTimeoutError` after ``timeout`` seconds (None waits for ever).
-        Ctrl-C interrupts the wait at once.
+        ``poll_interval`` seconds when given; a ``Retry-After`` from IMS is honoured, and a few transient
+        failures in a row (throttling, 5xx, network) do not end the wait. Raises
+        :class:`hcims.JobFailedError` when the job ends in FAIL and :class:`hcims.JobTimeoutError` after
+        ``timeout`` seconds (None waits for ever). Ctrl-C interrupts the wait at once.
+
+        ``on_progress(job)`` is called with every snapshot, the final one included, on this thread between
+        polls; an exception from it ends the wait. ``progress=True`` shows a bar (tqdm when installed,
+        else a line on stderr). When either watches and the status lacks ``process_percent``, it is read
+        from ``GET /v1/cloudimages/job/{job_id}``.
         """
-        return self._native.wait_for_job(job_id, timeout=timeout, poll_interval=poll_interval)
+        with watching([job_id], on_progress, progress) as callback:
+            return self._native.wait_for_job(
+                job_id, timeout=timeout, poll_interval=poll_interval, on_progress=callback
+            )
+
+    @overload
+    def wait_for_jobs(
+        self,
+        job_ids: Iterable[str],
+        timeout: Optional[float] = ...,
+        poll_interval: Optional[float] = ...,
+        *,
+        raise_on_failure: Literal[True] = ...,
+        on_progress: Optional[ProgressCallback] = ...,
+        progress: bool = ...,
+    ) -> list[Job]: ...
+    @overload
+    def wait_for_jobs(
+        self,
+        job_ids: Iterable[str],
+        timeout: Optional[float] = ...,
+        poll_interval: Optional[float] = ...,
+        *,
+        raise_on_failure: bool,
+        on_progress: Optional[ProgressCallback] = ...,
+        progress: bool = ...,
+    ) -> list[Union[Job, HcimsError]]: ...
+    def wait_for_jobs(
+        self,
+        job_ids: Iterable[str],
+        timeout: Optional[float] = 3600.0,
+        poll_interval: Optional[float] = None,
+        *,
+        raise_on_failure: bool = True,
+        on_progress: Optional[ProgressCallback] = None,
+        progress: bool = False,
+    ) -> Union[list[Job], list[Union[Job, HcimsError]]]:
+        """Waits for all the jobs at once and returns them in the order of ``job_ids``.
+
+        Each job is polled as by :meth:`wait_for_job`, all within one ``timeout``. With
+        ``raise_on_failure`` (the default) the first job to fail, time out or hit an error raises
+        (:class:`hcims.JobFailedError`, :class:`hcims.JobTimeoutError`, ...) and the other waits stop.
+        With ``raise_on_failure=False`` nothing is raised for a single job: each place holds the job's
+        final :class:`hcims.Job` (FAIL included: check ``job.ok``) or the exception that ended its wait.
+        ``on_progress`` sees every snapshot of every job; ``progress=True`` shows one bar for all.
+        """
+        ids = job_id_list(job_ids)
+        with watching(ids, on_progress, progress) as callback:
+            return self._native.wait_for_jobs(
+                ids,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                raise_on_failure=raise_on_failure,
+                on_progress=callback,
+            )

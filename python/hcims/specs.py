@@ -11,18 +11,29 @@ import dataclasses
 import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Optional, Protocol, Union
+from typing import Any, Literal, Optional, Protocol, TypedDict, Union
 
 __all__ = [
     "DataImage",
+    "DataImageDict",
     "ImageSpecLike",
     "ObsDataImage",
+    "ObsDataImageDict",
     "ObsImage",
+    "ObsImageDict",
+    "ObsImageLike",
     "ServerDataImages",
+    "ServerDataImagesDict",
+    "ServerDataImagesLike",
     "ServerImage",
+    "ServerImageDict",
+    "ServerImageLike",
     "SupportsModelDump",
     "Tag",
+    "TagDict",
     "VolumeImage",
+    "VolumeImageDict",
+    "VolumeImageLike",
     "mode_of",
     "to_request_dict",
 ]
@@ -166,16 +177,139 @@ class VolumeImage:
     extra: Optional[Mapping[str, Any]] = None
 
 
+class TagDict(TypedDict):
+    """An ``image_tags`` entry as a dict."""
+
+    key: str
+    value: str
+
+
+class _DataImageRequired(TypedDict):
+    name: str
+    volume_id: str
+
+
+class DataImageDict(_DataImageRequired, total=False):
+    """A :class:`DataImage` as a dict (the API's keys; editors complete them)."""
+
+    description: str
+    tags: Sequence[str]
+    image_tags: Sequence[TagDict]
+    extra: Mapping[str, Any]
+
+
+class _ServerImageRequired(TypedDict):
+    name: str
+    instance_id: str
+
+
+class ServerImageDict(_ServerImageRequired, total=False):
+    """A :class:`ServerImage` as a dict."""
+
+    description: str
+    tags: Sequence[str]
+    image_tags: Sequence[TagDict]
+    enterprise_project_id: str
+    max_ram: int
+    min_ram: int
+    extra: Mapping[str, Any]
+
+
+class _ServerDataImagesRequired(TypedDict):
+    data_images: Sequence[DataImageDict]
+
+
+class ServerDataImagesDict(_ServerDataImagesRequired, total=False):
+    """A :class:`ServerDataImages` as a dict."""
+
+    name: str
+    description: str
+    tags: Sequence[str]
+    image_tags: Sequence[TagDict]
+    enterprise_project_id: str
+    max_ram: int
+    min_ram: int
+    extra: Mapping[str, Any]
+
+
+class _ObsDataImageRequired(TypedDict):
+    image_url: str
+    min_disk: int
+
+
+class ObsDataImageDict(_ObsDataImageRequired, total=False):
+    """An :class:`ObsDataImage` as a dict."""
+
+    name: str
+    description: str
+    is_quick_import: bool
+    tags: Sequence[str]
+    image_tags: Sequence[TagDict]
+    extra: Mapping[str, Any]
+
+
+class _ObsImageRequired(TypedDict):
+    name: str
+    image_url: str
+    min_disk: int
+
+
+class ObsImageDict(_ObsImageRequired, total=False):
+    """An :class:`ObsImage` as a dict."""
+
+    description: str
+    os_type: OsType
+    os_version: str
+    is_config: bool
+    cmk_id: str
+    tags: Sequence[str]
+    image_tags: Sequence[TagDict]
+    type: ImageType
+    enterprise_project_id: str
+    max_ram: int
+    min_ram: int
+    data_images: Sequence[ObsDataImageDict]
+    is_quick_import: bool
+    architecture: Architecture
+    hw_firmware_type: FirmwareType
+    is_config_init: bool
+    extra: Mapping[str, Any]
+
+
+class _VolumeImageRequired(TypedDict):
+    name: str
+    volume_id: str
+    os_version: str
+
+
+class VolumeImageDict(_VolumeImageRequired, total=False):
+    """A :class:`VolumeImage` as a dict."""
+
+    type: VolumeImageType
+    description: str
+    min_ram: int
+    max_ram: int
+    tags: Sequence[str]
+    image_tags: Sequence[TagDict]
+    enterprise_project_id: str
+    hw_firmware_type: FirmwareType
+    extra: Mapping[str, Any]
+
+
 class SupportsModelDump(Protocol):
     """Anything with pydantic's ``model_dump()``: its dict, with the API's keys, is the spec."""
 
     def model_dump(self) -> Mapping[str, Any]: ...
 
 
-ImageSpecLike = Union[
-    ServerImage, ServerDataImages, ObsImage, VolumeImage, Mapping[str, Any], SupportsModelDump
-]
-"""What every ``create_*`` accepts: a spec dataclass, a dict with the API's keys, or a model."""
+# What each create_* accepts: its dataclass, its TypedDict (editors complete the keys), any mapping with the
+# API's keys, or a model with model_dump().
+ServerImageLike = Union[ServerImage, ServerImageDict, Mapping[str, Any], SupportsModelDump]
+ServerDataImagesLike = Union[ServerDataImages, ServerDataImagesDict, Mapping[str, Any], SupportsModelDump]
+ObsImageLike = Union[ObsImage, ObsImageDict, Mapping[str, Any], SupportsModelDump]
+VolumeImageLike = Union[VolumeImage, VolumeImageDict, Mapping[str, Any], SupportsModelDump]
+ImageSpecLike = Union[ServerImageLike, ServerDataImagesLike, ObsImageLike, VolumeImageLike]
+"""What ``create_image`` accepts: any spec dataclass, a dict with the API's keys, or a model."""
 
 
 _MODES: dict[type, str] = {

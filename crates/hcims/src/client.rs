@@ -1,7 +1,7 @@
 //! The IMS client: validated specs in, signed requests out, job ids and jobs back.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -17,9 +17,10 @@ use crate::retry::{api_error_is_retryable, transport_error_is_retryable, CallKin
 use crate::runtime::install_crypto_provider;
 use crate::sign::{self, SigningRequest};
 use crate::spec::{FieldError, ImageSpec, ValidationErrors};
-use crate::wait::WaitOptions;
 
 pub const CREATE_PATH: &str = "/v2/cloudimages/action";
+/// The job progress endpoint (`process_percent`, `current_task`); the job id follows.
+pub const JOB_PROGRESS_PATH_PREFIX: &str = "/v1/cloudimages/job/";
 const CONTENT_TYPE: &str = "application/json";
 pub const USER_AGENT: &str = concat!("hcims/", env!("CARGO_PKG_VERSION"));
 
@@ -181,52 +182,33 @@ impl Client {
         let answer = self
             .execute(Method::GET, &path, &[], Bytes::new(), CallKind::Query)
             .await?;
-        let value: Value = serde_json::from_slice(&answer.body).map_err(|e| {
-            Error::transport(format!("the job answer is not JSON: {e}"), true, false)
-        })?;
-        Job::from_json(value, job_id).map_err(|m| Error::transport(m, true, false))
+        job_from_answer(&answer, job_id)
     }
 
-    /// Polls the job until it is SUCCESS (returned) or FAIL (`Error::JobFailed`), or the time runs out
-    /// (`Error::JobTimeout`). `on_poll` sees every snapshot.
-    pub async fn wait_for_job(
-        &self,
-        job_id: &str,
-        options: &WaitOptions,
-        mut on_poll: impl FnMut(&Job),
-    ) -> Result<Job, Error> {
+    /// The job as `GET /v1/cloudimages/job/{job_id}` shows it: the endpoint that carries `process_percent`
+    /// when the status endpoint leaves it out. One attempt only: progress is a nicety, not worth the
+    /// delays of retries.
+    pub async fn get_job_progress(&self, job_id: &str) -> Result<Job, Error> {
         check_job_id(job_id)?;
-        let started = Instant::now();
-        let deadline = options.timeout.map(|t| started + t);
-        let mut polls: u32 = 0;
-        loop {
-            let job = self.get_job(job_id).await?;
-            on_poll(&job);
-            if job.is_done() {
-                return if job.is_ok() {
-                    Ok(job)
-                } else {
-                    Err(Error::JobFailed(Box::new(job)))
-                };
-            }
-            polls += 1;
-            let mut delay = options.delay_after(polls);
-            if let Some(deadline) = deadline {
-                let now = Instant::now();
-                if now >= deadline {
-                    return Err(Error::JobTimeout {
-                        job_id: job_id.to_owned(),
-                        timeout: options.timeout.unwrap_or_default(),
-                        last_job: Some(Box::new(job)),
-                    });
-                }
-                delay = delay.min(deadline - now);
-            }
-            tokio::time::sleep(delay).await;
-        }
+        let path = format!("{JOB_PROGRESS_PATH_PREFIX}{job_id}");
+        let single_attempt = RetryPolicy {
+            max_attempts: 1,
+            ..self.inner.options.retry
+        };
+        let answer = self
+            .execute_with(
+                single_attempt,
+                Method::GET,
+                &path,
+                &[],
+                Bytes::new(),
+                CallKind::Query,
+            )
+            .await?;
+        job_from_answer(&answer, job_id)
     }
 
-    /// Sends with the retry rules of `kind`; an answer >= 400 becomes `Error::Api`.
+    /// Sends with the client's retry policy and the rules of `kind`; an answer >= 400 becomes `Error::Api`.
     async fn execute(
         &self,
         method: Method,
@@ -236,6 +218,19 @@ impl Client {
         kind: CallKind,
     ) -> Result<Answer, Error> {
         let policy = self.inner.options.retry;
+        self.execute_with(policy, method, path, query, body, kind)
+            .await
+    }
+
+    async fn execute_with(
+        &self,
+        policy: RetryPolicy,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Bytes,
+        kind: CallKind,
+    ) -> Result<Answer, Error> {
         let mut attempt: u32 = 1;
         loop {
             let error = match self
@@ -374,6 +369,12 @@ impl Client {
     }
 }
 
+fn job_from_answer(answer: &Answer, job_id: &str) -> Result<Job, Error> {
+    let value: Value = serde_json::from_slice(&answer.body)
+        .map_err(|e| Error::transport(format!("the job answer is not JSON: {e}"), true, false))?;
+    Job::from_json(value, job_id).map_err(|m| Error::transport(m, true, false))
+}
+
 fn api_error_from(answer: &Answer, kind: CallKind) -> ApiError {
     let parsed = parse_error_body(&answer.body);
     let header_request_id = answer
@@ -448,7 +449,7 @@ fn check_header_safe(what: &str, value: &str) -> Result<(), Error> {
 }
 
 /// Job ids go into the URL path: refuse anything that could change the path.
-fn check_job_id(job_id: &str) -> Result<(), Error> {
+pub(crate) fn check_job_id(job_id: &str) -> Result<(), Error> {
     let ok = !job_id.is_empty()
         && job_id.len() <= 128
         && job_id

@@ -2,6 +2,7 @@
 //!
 //! It does not depend on Python: the PyO3 layer in the workspace root only converts values.
 
+pub mod batch;
 pub mod client;
 pub mod config;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod sign;
 pub mod spec;
 pub mod wait;
 
+pub use batch::Batch;
 pub use client::{Client, ClientOptions};
 pub use config::{ConfigInput, Credentials, ResolvedConfig};
 pub use error::{ApiError, Error, TransportError};
@@ -22,4 +24,4 @@ pub use job::Job;
 pub use prepare::PreparedRequest;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
-pub use wait::WaitOptions;
+pub use wait::{BatchObserver, WaitOptions};

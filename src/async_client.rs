@@ -1,0 +1,230 @@
+//! `hcims._native.AsyncClient`: each call is a task on the shared runtime whose outcome goes to a Python
+//! `deliver(ok, value)` callback; `hcims.aio` turns that into an awaitable. Cancelling the returned
+//! `PendingCall` aborts the task, which drops the core future and with it the HTTP request.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+use tokio::task::AbortHandle;
+
+use crate::client::{outcome_to_py, wait_options, PyClient};
+use crate::errors::to_py_err;
+use crate::job::job_to_py;
+use crate::spec::spec_from_py;
+
+/// Set when the interpreter begins to exit: from then on no task attaches to it. `try_attach` alone
+/// cannot rule out a thread that attaches just before finalization and is still attached (its Python
+/// code may release the GIL, for a socket write say) when it starts, which aborts the process.
+static INTERPRETER_EXITING: AtomicBool = AtomicBool::new(false);
+/// Tasks inside (or about to enter) an attached section; exit waits for them to leave.
+static ATTACHED_TASKS: AtomicUsize = AtomicUsize::new(0);
+/// The longest exit waits for attached tasks: a stuck callback must not hang the interpreter's exit.
+const EXIT_GRACE: Duration = Duration::from_secs(2);
+
+/// Called by `hcims.aio` from `atexit`, before finalization: stops new attachments, then waits (GIL
+/// released) for the tasks already attached to finish. Outcomes that arrive later are dropped unseen.
+#[pyfunction]
+fn _interpreter_exiting(py: Python<'_>) {
+    INTERPRETER_EXITING.store(true, Ordering::SeqCst);
+    py.detach(|| {
+        let started = Instant::now();
+        while ATTACHED_TASKS.load(Ordering::SeqCst) > 0 && started.elapsed() < EXIT_GRACE {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    });
+}
+
+/// Runs `f` attached to the interpreter, unless it is gone or going.
+fn attached_if_alive<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> Option<R> {
+    // Counted before the flag is read, and the exit sets the flag before it reads the count: one of the
+    // two always sees the other.
+    ATTACHED_TASKS.fetch_add(1, Ordering::SeqCst);
+    let result = if INTERPRETER_EXITING.load(Ordering::SeqCst) {
+        None
+    } else {
+        Python::try_attach(f)
+    };
+    ATTACHED_TASKS.fetch_sub(1, Ordering::SeqCst);
+    result
+}
+
+/// A call in flight. Dropping it (the awaiting coroutine is gone) cancels it as well.
+#[pyclass(module = "hcims._native", name = "PendingCall", frozen)]
+pub struct PendingCall {
+    task: AbortHandle,
+}
+
+#[pymethods]
+impl PendingCall {
+    /// Aborts the task: its future is dropped, its request cancelled, and `deliver` is never called.
+    /// Does nothing once it finished.
+    fn cancel(&self) {
+        self.task.abort();
+    }
+
+    /// True once the task finished, delivered or aborted.
+    #[getter]
+    fn done(&self) -> bool {
+        self.task.is_finished()
+    }
+}
+
+impl Drop for PendingCall {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Spawns `future` on the shared runtime; `convert` turns its output into Python (an `Err` is delivered
+/// as the exception), then `deliver(ok, value)` is called from the worker thread.
+fn spawn_call<O, Fut, C>(future: Fut, deliver: Py<PyAny>, convert: C) -> PendingCall
+where
+    O: Send + 'static,
+    Fut: Future<Output = O> + Send + 'static,
+    C: for<'py> FnOnce(Python<'py>, O) -> PyResult<Bound<'py, PyAny>> + Send + 'static,
+{
+    let task = hcims::runtime::runtime().spawn(async move {
+        let output = future.await;
+        attached_if_alive(move |py| {
+            let (ok, value) = match convert(py, output) {
+                Ok(value) => (true, value),
+                Err(error) => (false, error.into_value(py).into_bound(py).into_any()),
+            };
+            // An error here means the event loop is closed: nobody awaits this outcome any more.
+            let _ = deliver.call1(py, (ok, value));
+        });
+    });
+    PendingCall {
+        task: task.abort_handle(),
+    }
+}
+
+/// An observer that hands each snapshot to `on_progress` (a thread-safe Python callable; `hcims.aio`
+/// passes one that schedules the user's callback on the event loop).
+fn snapshot_forwarder(on_progress: Option<Py<PyAny>>) -> hcims::BatchObserver {
+    match on_progress {
+        None => Arc::new(|_, _: &hcims::Job| {}),
+        Some(callback) => Arc::new(move |_, job: &hcims::Job| {
+            attached_if_alive(|py| {
+                // The loop may be closed; the wait itself is not the callback's business.
+                let _ = job_to_py(py, job).and_then(|job| callback.call1(py, (job,)));
+            });
+        }),
+    }
+}
+
+#[pyclass(module = "hcims._native", name = "AsyncClient", frozen)]
+pub struct PyAsyncClient {
+    inner: hcims::Client,
+}
+
+#[pymethods]
+impl PyAsyncClient {
+    /// Shares `client`'s configuration and connection pool.
+    #[new]
+    fn new(client: &Bound<'_, PyClient>) -> Self {
+        PyAsyncClient {
+            inner: client.get().inner.clone(),
+        }
+    }
+
+    /// Validates `spec` now (a `ValidationError` is raised at once) and submits it in a task; the job id
+    /// is delivered.
+    #[pyo3(signature = (mode, spec, deliver))]
+    fn create(
+        &self,
+        py: Python<'_>,
+        mode: Option<&str>,
+        spec: &Bound<'_, PyAny>,
+        deliver: Py<PyAny>,
+    ) -> PyResult<PendingCall> {
+        let spec = spec_from_py(py, mode, spec)?;
+        let client = self.inner.clone();
+        let future = async move { client.create(&spec).await };
+        Ok(spawn_call(future, deliver, |py, outcome| {
+            let job_id = outcome.map_err(|e| to_py_err(py, e))?;
+            Ok(job_id.into_pyobject(py)?.into_any())
+        }))
+    }
+
+    fn get_job(&self, job_id: String, deliver: Py<PyAny>) -> PendingCall {
+        let client = self.inner.clone();
+        let future = async move { client.get_job(&job_id).await };
+        spawn_call(future, deliver, |py, outcome| {
+            job_to_py(py, &outcome.map_err(|e| to_py_err(py, e))?)
+        })
+    }
+
+    #[pyo3(signature = (job_id, deliver, timeout=None, poll_interval=None, on_progress=None))]
+    fn wait_for_job(
+        &self,
+        job_id: String,
+        deliver: Py<PyAny>,
+        timeout: Option<f64>,
+        poll_interval: Option<f64>,
+        on_progress: Option<Py<PyAny>>,
+    ) -> PyResult<PendingCall> {
+        let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
+        let forward = snapshot_forwarder(on_progress);
+        let client = self.inner.clone();
+        let future = async move {
+            client
+                .wait_for_job(&job_id, &options, |job| forward(0, job))
+                .await
+        };
+        Ok(spawn_call(future, deliver, |py, outcome| {
+            job_to_py(py, &outcome.map_err(|e| to_py_err(py, e))?)
+        }))
+    }
+
+    #[pyo3(signature = (job_ids, deliver, timeout=None, poll_interval=None, raise_on_failure=true,
+                        on_progress=None))]
+    fn wait_for_jobs(
+        &self,
+        job_ids: Vec<String>,
+        deliver: Py<PyAny>,
+        timeout: Option<f64>,
+        poll_interval: Option<f64>,
+        raise_on_failure: bool,
+        on_progress: Option<Py<PyAny>>,
+    ) -> PyResult<PendingCall> {
+        let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
+        let forward = snapshot_forwarder(on_progress);
+        let client = self.inner.clone();
+        Ok(if raise_on_failure {
+            let future = async move { client.wait_for_jobs(&job_ids, &options, forward).await };
+            spawn_call(future, deliver, |py, outcome| {
+                let jobs = outcome.map_err(|e| to_py_err(py, e))?;
+                let items = jobs
+                    .iter()
+                    .map(|job| job_to_py(py, job))
+                    .collect::<PyResult<Vec<_>>>()?;
+                Ok(PyList::new(py, items)?.into_any())
+            })
+        } else {
+            let future = async move {
+                client
+                    .wait_for_jobs_settled(&job_ids, &options, forward)
+                    .await
+            };
+            spawn_call(future, deliver, |py, outcomes| {
+                let items = outcomes
+                    .into_iter()
+                    .map(|outcome| outcome_to_py(py, outcome))
+                    .collect::<PyResult<Vec<_>>>()?;
+                Ok(PyList::new(py, items)?.into_any())
+            })
+        })
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyAsyncClient>()?;
+    m.add_class::<PendingCall>()?;
+    m.add_function(wrap_pyfunction!(_interpreter_exiting, m)?)?;
+    Ok(())
+}
