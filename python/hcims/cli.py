@@ -255,7 +255,14 @@ def _run_demo(_: argparse.Namespace, out: TextIO) -> int:
 def _run_mock(args: argparse.Namespace, out: TextIO) -> int:
     from .testing import serve
 
-    serve(port=args.port, ak=args.ak, sk=args.sk, project_id=args.project_id, job_seconds=args.job_seconds, out=out)
+    serve(
+        port=args.port,
+        ak=args.ak,
+        sk=args.sk,
+        project_id=args.project_id,
+        job_seconds=args.job_seconds,
+        out=out,
+    )
     return 0
 
 
