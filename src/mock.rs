@@ -1,11 +1,13 @@
 //! `hcims._native.MockServer`: the IMS emulator, started and inspected from Python.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::time::Duration;
 
-use hcims_mock::{Fault, MockConfig, MockIms, RecordedRequest};
-use pyo3::exceptions::PyValueError;
+use hcims_mock::{
+    Account, Fault, FaultAction, JobControlError, MockConfig, MockIms, RecordedRequest,
+};
+use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
@@ -29,11 +31,22 @@ impl MockServer {
     /// How many job queries answer RUNNING when `job_polls` is not given.
     #[classattr]
     const DEFAULT_JOB_POLLS: u32 = MockConfig::DEFAULT_JOB_POLLS;
+    /// How many requests are kept when `max_recorded_requests` is not given.
+    #[classattr]
+    const DEFAULT_MAX_RECORDED_REQUESTS: usize = MockConfig::DEFAULT_MAX_RECORDED_REQUESTS;
+    /// How many jobs are kept when `max_jobs` is not given.
+    #[classattr]
+    const DEFAULT_MAX_JOBS: usize = MockConfig::DEFAULT_MAX_JOBS;
 
     #[new]
     #[pyo3(signature = (
         *, ak=None, sk=None, project_id=None, security_token=None, auth_token=None,
-        job_polls=MockConfig::DEFAULT_JOB_POLLS, job_seconds=None, fail_pattern=None, port=0
+        accounts=Vec::new(), tokens=BTreeMap::new(), init_polls=0,
+        job_polls=MockConfig::DEFAULT_JOB_POLLS, job_seconds=None, fail_pattern=None,
+        fail_rate=0.0, seed=None, unique_names=false, image_quota=None, instances=None,
+        rate_limit_per_second=None, record_requests=true,
+        max_recorded_requests=MockConfig::DEFAULT_MAX_RECORDED_REQUESTS,
+        max_jobs=Some(MockConfig::DEFAULT_MAX_JOBS), port=0
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -43,21 +56,54 @@ impl MockServer {
         project_id: Option<String>,
         security_token: Option<String>,
         auth_token: Option<String>,
+        accounts: Vec<AccountTuple>,
+        tokens: BTreeMap<String, String>,
+        init_polls: u32,
         job_polls: u32,
         job_seconds: Option<f64>,
         fail_pattern: Option<String>,
+        fail_rate: f64,
+        seed: Option<u64>,
+        unique_names: bool,
+        image_quota: Option<u32>,
+        instances: Option<Vec<String>>,
+        rate_limit_per_second: Option<f64>,
+        record_requests: bool,
+        max_recorded_requests: usize,
+        max_jobs: Option<usize>,
         port: u16,
     ) -> PyResult<Self> {
         let defaults = MockConfig::default();
+        let accounts = accounts
+            .into_iter()
+            .map(|(ak, sk, project_ids, security_token)| Account {
+                ak,
+                sk,
+                security_token,
+                project_ids,
+            })
+            .collect();
         let config = MockConfig {
             ak: ak.unwrap_or(defaults.ak),
             sk: sk.unwrap_or(defaults.sk),
             project_id: project_id.unwrap_or(defaults.project_id),
             security_token,
             auth_token,
+            accounts,
+            tokens,
+            init_polls,
             job_polls,
             job_seconds,
             fail_pattern,
+            fail_rate,
+            seed,
+            unique_names,
+            image_quota,
+            instances,
+            rate_limit_per_second,
+            record_requests,
+            max_recorded_requests,
+            max_jobs,
             port,
         };
         let ims = py
@@ -116,23 +162,50 @@ impl MockServer {
         PyList::new(py, items)
     }
 
-    /// Every job's document as a query would serve it now, as dicts.
-    fn jobs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let documents = self.ims.jobs();
-        let items = documents
-            .iter()
-            .map(|document| pythonize::pythonize(py, document).map_err(PyErr::from))
-            .collect::<PyResult<Vec<_>>>()?;
-        PyList::new(py, items)
+    /// Every job's document as a query would serve it now, as dicts, oldest first: of one
+    /// project, or of all.
+    #[pyo3(signature = (project_id=None))]
+    fn jobs<'py>(&self, py: Python<'py>, project_id: Option<&str>) -> PyResult<Bound<'py, PyList>> {
+        values_to_list(py, &self.ims.jobs(project_id))
+    }
+
+    /// Every image as `GET /v2/cloudimages` would show it now, as dicts, oldest first: of one
+    /// project, or of all.
+    #[pyo3(signature = (project_id=None))]
+    fn images<'py>(
+        &self,
+        py: Python<'py>,
+        project_id: Option<&str>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        values_to_list(py, &self.ims.images(project_id))
+    }
+
+    /// Makes a job end in FAIL: KeyError for an unknown job, ValueError for one that has ended.
+    fn fail_job(&self, job_id: &str) -> PyResult<()> {
+        self.ims.fail_job(job_id).map_err(|error| match error {
+            JobControlError::UnknownJob(_) => PyKeyError::new_err(error.to_string()),
+            JobControlError::Finished(_) => PyValueError::new_err(error.to_string()),
+        })
+    }
+
+    /// Every project some key or token can act in, the first account's first.
+    #[getter]
+    fn project_ids(&self) -> Vec<String> {
+        self.ims.project_ids()
     }
 
     /// Arms a fault: requests matching `method` (any if None) and `path` (a prefix if it ends in
-    /// `*`) get this answer, before authentication, `times` times (0: until `clear_faults`).
-    #[pyo3(signature = (path, *, status=500, body=String::new(), method=None, headers=None, times=1, delay=0.0))]
+    /// `*`) get this answer (or `action`), before authentication, `times` times (0: until
+    /// `clear_faults`).
+    #[pyo3(signature = (
+        path, *, action="answer", status=500, body=String::new(), method=None, headers=None,
+        times=1, delay=0.0
+    ))]
     #[allow(clippy::too_many_arguments)]
     fn add_fault(
         &self,
         path: String,
+        action: &str,
         status: u16,
         body: String,
         method: Option<String>,
@@ -145,9 +218,12 @@ impl MockServer {
                 "delay must be a finite number of seconds >= 0, got {delay}"
             ))
         })?;
+        let action = FaultAction::from_name(action)
+            .map_err(|error| PyValueError::new_err(error.to_string()))?;
         let fault = Fault {
             method,
             path,
+            action,
             status,
             body,
             headers: headers.unwrap_or_default().into_iter().collect(),
@@ -179,6 +255,20 @@ impl MockServer {
             self.ims.config().ak
         )
     }
+}
+
+/// `(ak, sk, project_ids, security_token)` of one more account, as `hcims.testing` passes it.
+type AccountTuple = (String, String, Vec<String>, Option<String>);
+
+fn values_to_list<'py>(
+    py: Python<'py>,
+    values: &[serde_json::Value],
+) -> PyResult<Bound<'py, PyList>> {
+    let items = values
+        .iter()
+        .map(|value| pythonize::pythonize(py, value).map_err(PyErr::from))
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, items)
 }
 
 fn request_dict<'py>(py: Python<'py>, request: &RecordedRequest) -> PyResult<Bound<'py, PyDict>> {

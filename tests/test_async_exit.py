@@ -142,7 +142,8 @@ def test_ctrl_c_during_an_await_prints_nothing() -> None:
 def test_exit_with_tasks_still_pending_prints_nothing() -> None:
     out, err, code = run(PENDING_TASKS_AT_EXIT)
     assert err == ""
-    assert code == 0 and out.strip().endswith("LEAVING")
+    # Progress callbacks already scheduled may still print while asyncio.run cancels the pending tasks.
+    assert code == 0 and "LEAVING" in out.splitlines()
 
 
 # Exit races are timing-dependent: a few runs each.

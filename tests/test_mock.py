@@ -1,110 +1,29 @@
-"""The IMS emulator from Python, checked with Huawei's own signer and SDK client."""
+"""The IMS emulator from Python: jobs, authentication, rules, recording and lifecycle, over HTTP signed by
+Huawei's own signer."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
+from mock_http import (
+    ACTION,
+    DATA_IMAGES,
+    OBS_IMAGE,
+    SERVER_IMAGE,
+    VOLUME_IMAGE,
+    call,
+    create,
+    is_uuid,
+    poll_to_end,
+)
+
 from hcims.testing import MockIms, RecordedRequest
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
-from huaweicloudsdkcore.sdk_request import SdkRequest
-from huaweicloudsdkcore.signer.signer import Signer
-
-ACTION = "/v2/cloudimages/action"
-INSTANCE_ID = "877a2cda-ba63-4e1e-b95f-e67e48b6129a"
-
-# Request bodies from the API page, one per way of making an image.
-SERVER_IMAGE = {"name": "ims_test", "description": "from a server", "instance_id": INSTANCE_ID,
-                "tags": ["aaa.111", "bbb.333", "ccc.444"]}  # fmt: skip
-DATA_IMAGES = {
-    "data_images": [
-        {"name": "ims_data_image_test", "volume_id": "c5dfbd0c-bf0a-4798-a453-61dc6b54aa30"},
-        {"name": "ims_data_image_two", "volume_id": "0e7a1f4b-5e65-4c2b-a2f5-1b9b2a0f6c11"},
-    ]
-}
-OBS_IMAGE = {"name": "ims_test_file", "image_url": "ims-image:centos70.qcow2", "os_version": "CentOS 7.0 64bit",
-             "is_config_init": True, "min_disk": 40, "is_config": True}  # fmt: skip
-VOLUME_IMAGE = {"name": "ims_test", "volume_id": INSTANCE_ID, "type": "ECS", "os_version": "CentOS 7.0 64bit"}
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-def call(
-    ims: MockIms,
-    method: str,
-    path: str,
-    body: Any | None = None,
-    *,
-    ak: str | None = None,
-    sk: str | None = None,
-    token: str | None = None,
-    tamper: bool = False,
-) -> Answer:
-    """Sends one request signed by huaweicloudsdkcore's Signer (or with an IAM token) over urllib."""
-    data = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-    headers = {"Content-Type": "application/json", "X-Project-Id": ims.project_id}
-    if token is not None:
-        headers["X-Auth-Token"] = token
-    else:
-        request = SdkRequest(
-            method=method,
-            schema="http",
-            host=urlsplit(ims.endpoint).netloc,
-            resource_path=path,
-            query_params=[],
-            header_params=headers,
-            body=data,
-        )
-        Signer(BasicCredentials(ak or ims.ak, sk or ims.sk)).sign(request)
-        headers = request.header_params
-        if tamper:
-            data = data.replace(b"ims_test", b"ims_tset")
-    prepared = urllib.request.Request(ims.endpoint + path, data=data or None, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(prepared, timeout=10) as response:
-            return Answer(
-                response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
-            )
-    except urllib.error.HTTPError as error:
-        return Answer(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
-
-
-def create(ims: MockIms, body: Any) -> str:
-    answer = call(ims, "POST", ACTION, body)
-    assert answer.status == 200, answer.body
-    job_id: str = answer.json()["job_id"]
-    return job_id
-
-
-def poll_to_end(ims: MockIms, job_id: str) -> tuple[list[str], dict[str, Any]]:
-    statuses: list[str] = []
-    for _ in range(20):
-        answer = call(ims, "GET", f"/v1/{ims.project_id}/jobs/{job_id}")
-        assert answer.status == 200, answer.body
-        job: dict[str, Any] = answer.json()
-        statuses.append(job["status"])
-        if job["status"] in ("SUCCESS", "FAIL"):
-            return statuses, job
-    raise AssertionError(f"job {job_id} never ended: {statuses}")
-
-
-def is_uuid(value: Any) -> bool:
-    return isinstance(value, str) and [len(part) for part in value.split("-")] == [8, 4, 4, 4, 12]
 
 
 @pytest.mark.parametrize(
@@ -184,26 +103,6 @@ def test_rule_answers_are_ims_error_bodies(ims_mock: MockIms) -> None:
     assert (too_big.status, too_big.json()["error"]["code"]) == (400, "IMG.0055")
     assert "min_disk" in too_big.json()["error"]["message"]
     assert ims_mock.jobs == []
-
-
-def test_a_fault_answers_the_given_times_then_ims_answers(ims_mock: MockIms) -> None:
-    throttled = {"error_code": "APIGW.0308", "error_msg": "The throttling threshold has been reached"}
-    ims_mock.add_fault(ACTION, status=429, body=throttled, headers={"Retry-After": "1"}, times=2)
-    for _ in range(2):
-        answer = call(ims_mock, "POST", ACTION, SERVER_IMAGE)
-        assert answer.status == 429
-        assert answer.json() == throttled
-        assert answer.headers["retry-after"] == "1"
-        assert len(answer.headers["x-request-id"]) == 32
-    assert call(ims_mock, "POST", ACTION, SERVER_IMAGE).status == 200
-
-
-def test_faults_can_be_limited_to_a_method_and_cleared(ims_mock: MockIms) -> None:
-    ims_mock.add_fault("/v1/*", method="GET", status=503, times=0)
-    job_id = create(ims_mock, SERVER_IMAGE)
-    assert call(ims_mock, "GET", f"/v1/cloudimages/job/{job_id}").status == 503
-    ims_mock.clear_faults()
-    assert call(ims_mock, "GET", f"/v1/cloudimages/job/{job_id}").status == 200
 
 
 def test_invalid_faults_and_settings_are_value_errors(ims_mock: MockIms) -> None:
@@ -290,20 +189,9 @@ def test_importing_the_module_does_not_import_pytest() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-@pytest.mark.filterwarnings("ignore:Method 'show_job' of ImsClient is deprecated:DeprecationWarning")
-def test_the_official_sdk_client_works_against_the_emulator() -> None:
-    from huaweicloudsdkims.v2 import CreateImageRequest, CreateImageRequestBody, ImsClient, ShowJobRequest
-
-    with MockIms(job_polls=1) as ims:
-        credentials = BasicCredentials(ims.ak, ims.sk, ims.project_id)
-        client = ImsClient.new_builder().with_credentials(credentials).with_endpoints([ims.endpoint]).build()
-        body = CreateImageRequestBody(name="sdk-image", instance_id=INSTANCE_ID)
-        job_id = client.create_image(CreateImageRequest(body=body)).job_id
-        assert [client.show_job(ShowJobRequest(job_id=job_id)).status for _ in range(2)] == [
-            "RUNNING",
-            "SUCCESS",
-        ]
-        job = client.show_job(ShowJobRequest(job_id=job_id))
-        assert job.entities.image_name == "sdk-image"
-        assert is_uuid(job.entities.image_id)
-        assert ims.requests[0].json() == {"name": "sdk-image", "instance_id": INSTANCE_ID}
+def test_the_readme_example_of_testing_your_own_scripts_runs() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Testing your own scripts") :]
+    example = section[section.index("```python\n") + len("```python\n") :]
+    example = example[: example.index("```")]
+    exec(compile(example, "README.md", "exec"), {})

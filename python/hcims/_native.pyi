@@ -4,8 +4,22 @@ from typing import Any, Callable, Optional, final
 
 from .job import Job
 
+__all__ = [
+    "AsyncClient",
+    "Client",
+    "MockServer",
+    "PendingCall",
+    "PreparedRequest",
+    "__version__",
+    "_interpreter_exiting",
+    "_sign",
+    "is_known_os_version",
+    "validate",
+]
+
 __version__: str
 
+@final
 class PreparedRequest:
     @property
     def method(self) -> str: ...
@@ -17,9 +31,10 @@ class PreparedRequest:
     def body(self) -> str: ...
     def to_curl(self) -> str: ...
 
+@final
 class Client:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
         region: Optional[str] = None,
         endpoint: Optional[str] = None,
@@ -31,7 +46,7 @@ class Client:
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
         max_attempts: Optional[int] = None,
-    ) -> None: ...
+    ) -> Client: ...
     def create(self, mode: Optional[str], spec: Any) -> str: ...
     def prepare(self, mode: Optional[str], spec: Any) -> PreparedRequest: ...
     def get_job(self, job_id: str) -> Job: ...
@@ -89,6 +104,8 @@ class MockServer:
     EXAMPLE_SK: str
     EXAMPLE_PROJECT_ID: str
     DEFAULT_JOB_POLLS: int
+    DEFAULT_MAX_RECORDED_REQUESTS: int
+    DEFAULT_MAX_JOBS: int
     def __new__(
         cls,
         *,
@@ -97,9 +114,21 @@ class MockServer:
         project_id: Optional[str] = None,
         security_token: Optional[str] = None,
         auth_token: Optional[str] = None,
+        accounts: list[tuple[str, str, list[str], Optional[str]]] = ...,
+        tokens: dict[str, str] = ...,
+        init_polls: int = 0,
         job_polls: int = ...,
         job_seconds: Optional[float] = None,
         fail_pattern: Optional[str] = None,
+        fail_rate: float = 0.0,
+        seed: Optional[int] = None,
+        unique_names: bool = False,
+        image_quota: Optional[int] = None,
+        instances: Optional[list[str]] = None,
+        rate_limit_per_second: Optional[float] = None,
+        record_requests: bool = True,
+        max_recorded_requests: int = ...,
+        max_jobs: Optional[int] = ...,
         port: int = 0,
     ) -> MockServer: ...
     @property
@@ -116,12 +145,17 @@ class MockServer:
     def security_token(self) -> Optional[str]: ...
     @property
     def auth_token(self) -> Optional[str]: ...
+    @property
+    def project_ids(self) -> list[str]: ...
     def requests(self) -> list[dict[str, Any]]: ...
-    def jobs(self) -> list[dict[str, Any]]: ...
+    def jobs(self, project_id: Optional[str] = None) -> list[dict[str, Any]]: ...
+    def images(self, project_id: Optional[str] = None) -> list[dict[str, Any]]: ...
+    def fail_job(self, job_id: str) -> None: ...
     def add_fault(
         self,
         path: str,
         *,
+        action: str = "answer",
         status: int = 500,
         body: str = ...,
         method: Optional[str] = None,

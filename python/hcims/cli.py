@@ -253,26 +253,16 @@ def _run_demo(_: argparse.Namespace, out: TextIO) -> int:
 
 
 def _run_mock(args: argparse.Namespace, out: TextIO) -> int:
-    import time
+    from .testing import serve
 
-    from .testing import MockIms
-
-    options: dict[str, Any] = {"port": args.port, "job_seconds": args.job_seconds}
-    options.update({k: getattr(args, k) for k in ("ak", "sk", "project_id") if getattr(args, k)})
-    with MockIms(**options) as ims:
-        print(f"IMS emulator serving at {ims.endpoint}", file=out, flush=True)
-        print(
-            f"  export HCIMS_ENDPOINT={ims.endpoint} HUAWEICLOUD_SDK_AK={ims.ak} "
-            f"HUAWEICLOUD_SDK_SK={ims.sk} HUAWEICLOUD_SDK_PROJECT_ID={ims.project_id}",
-            file=out,
-            flush=True,
-        )
-        print("Ctrl-C stops it.", file=out, flush=True)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            print("stopped", file=out, flush=True)
+    serve(
+        port=args.port,
+        ak=args.ak,
+        sk=args.sk,
+        project_id=args.project_id,
+        job_seconds=args.job_seconds,
+        out=out,
+    )
     return 0
 
 

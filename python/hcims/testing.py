@@ -9,18 +9,21 @@
         ...
         assert ims.requests[0].json()["name"] == "web"
 
-The emulator verifies AK/SK signatures (or an IAM token), applies IMS's request rules, runs image jobs
-through INIT -> RUNNING -> SUCCESS | FAIL, records every request and serves scripted faults.
+The emulator verifies AK/SK signatures (or IAM tokens), applies IMS's request rules, runs image jobs
+through INIT -> RUNNING -> SUCCESS | FAIL, lists the images they make (``GET /v2/cloudimages``),
+records every request and serves scripted faults. ``serve()`` runs one until interrupted (the
+``hcims mock`` command).
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType, TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, Optional, TextIO, TypedDict
 
 from hcims._native import MockServer
 
@@ -28,10 +31,39 @@ if TYPE_CHECKING:
     # Only for annotations (postponed by the __future__ import), so no runtime dependency.
     from typing_extensions import Self
 
-__all__ = ["DEFAULT_REGION", "MockIms", "RecordedRequest"]
+__all__ = [
+    "DEFAULT_REGION",
+    "ClientArgs",
+    "FaultAction",
+    "MockAccount",
+    "MockIms",
+    "RecordedRequest",
+    "serve",
+]
 
 #: The region ``MockIms`` reports in ``client_args()``; the emulator itself serves any.
 DEFAULT_REGION = "cn-north-4"
+
+#: What a fault does instead of answering as IMS: ``answer`` with its status, body and headers;
+#: close the connection before reading the request body (``drop_before_body``) or after reading it
+#: (``drop_after_body``) without answering; send the head with the whole body's length but only half
+#: of the body (``truncate``); or answer an HTML page instead of JSON (``not_json``).
+FaultAction = Literal["answer", "drop_before_body", "drop_after_body", "truncate", "not_json"]
+
+
+class _RequiredClientArgs(TypedDict):
+    endpoint: str
+    region: str
+    ak: str
+    sk: str
+    project_id: str
+
+
+class ClientArgs(_RequiredClientArgs, total=False):
+    """Keyword arguments for ``hcims.Client`` (``security_token`` only for temporary credentials)."""
+
+    security_token: str
+
 
 _SECRET_HEADERS = frozenset({"authorization", "x-auth-token", "x-security-token"})
 
@@ -62,14 +94,45 @@ class RecordedRequest:
         )
 
 
+@dataclass(frozen=True)
+class MockAccount:
+    """One more AK/SK pair the emulator accepts, bound to one or several projects.
+
+    ``security_token`` makes the credentials temporary: requests must then carry it.
+    """
+
+    ak: str
+    sk: str = field(repr=False)
+    project_ids: Sequence[str]
+    security_token: Optional[str] = field(default=None, repr=False)
+
+
 class MockIms:
     """An IMS emulator on 127.0.0.1, started by ``start()`` or a ``with`` block.
 
     Without arguments it uses fixed, fake example credentials; ``client_args()`` gives what a client
-    needs to talk to it. ``job_polls`` is how many job queries answer RUNNING before the job ends;
-    with ``job_seconds`` jobs end after that much time instead. A job whose image name contains
-    ``fail_pattern`` ends in FAIL. ``security_token`` makes the credentials temporary ones;
-    ``auth_token`` also accepts ``X-Auth-Token`` requests.
+    needs to talk to it.
+
+    Accounts and projects: ``ak``/``sk``/``project_id`` (and ``security_token`` for temporary
+    credentials) are the first account; ``auth_token`` also accepts ``X-Auth-Token`` requests in its
+    project. ``accounts`` adds :class:`MockAccount` s, each bound to its projects, and ``tokens``
+    more IAM tokens (token -> project). Each project has its own jobs, images and quota.
+
+    Jobs: the first ``init_polls`` queries of a job answer INIT (default none); then ``job_polls``
+    queries answer RUNNING before the job ends; with ``job_seconds`` jobs end after that much time
+    instead. A job ends in FAIL when an image name
+    contains ``fail_pattern``, at random with probability ``fail_rate`` (repeatable with ``seed``),
+    or when ``fail_job()`` asks for it.
+
+    Rules that depend on the account: ``unique_names`` makes a taken name IMG.0009 (off by default,
+    so tests may reuse names); ``image_quota`` caps each project's private images (IMG.0015; IMS's
+    default quota is 50, the emulator has none unless told); ``instances`` lists the ECSs that
+    exist (others are IMG.0005). ``rate_limit_per_second`` makes the gateway answer 429 APIGW.0308
+    above that rate.
+
+    Memory: requests are recorded unless ``record_requests`` is False, and only the latest
+    ``max_recorded_requests`` are kept; beyond ``max_jobs`` jobs (None: no limit) the oldest job
+    and its images are forgotten. Both bounds keep a long benchmark from growing without end.
     """
 
     def __init__(
@@ -80,21 +143,49 @@ class MockIms:
         project_id: str | None = None,
         security_token: str | None = None,
         auth_token: str | None = None,
+        accounts: Sequence[MockAccount] = (),
+        tokens: Mapping[str, str] | None = None,
+        init_polls: int = 0,
         job_polls: int = MockServer.DEFAULT_JOB_POLLS,
         job_seconds: float | None = None,
         fail_pattern: str | None = None,
+        fail_rate: float = 0.0,
+        seed: int | None = None,
+        unique_names: bool = False,
+        image_quota: int | None = None,
+        instances: Sequence[str] | None = None,
+        rate_limit_per_second: float | None = None,
+        record_requests: bool = True,
+        max_recorded_requests: int = MockServer.DEFAULT_MAX_RECORDED_REQUESTS,
+        max_jobs: int | None = MockServer.DEFAULT_MAX_JOBS,
         port: int = 0,
         region: str = DEFAULT_REGION,
     ) -> None:
+        self.accounts: tuple[MockAccount, ...] = tuple(accounts)
         self._options: dict[str, Any] = {
             "ak": MockServer.EXAMPLE_AK if ak is None else ak,
             "sk": MockServer.EXAMPLE_SK if sk is None else sk,
             "project_id": MockServer.EXAMPLE_PROJECT_ID if project_id is None else project_id,
             "security_token": security_token,
             "auth_token": auth_token,
+            "accounts": [
+                (account.ak, account.sk, list(account.project_ids), account.security_token)
+                for account in self.accounts
+            ],
+            "tokens": dict(tokens or {}),
+            "init_polls": init_polls,
             "job_polls": job_polls,
             "job_seconds": job_seconds,
             "fail_pattern": fail_pattern,
+            "fail_rate": fail_rate,
+            "seed": seed,
+            "unique_names": unique_names,
+            "image_quota": image_quota,
+            "instances": None if instances is None else list(instances),
+            "rate_limit_per_second": rate_limit_per_second,
+            "record_requests": record_requests,
+            "max_recorded_requests": max_recorded_requests,
+            "max_jobs": max_jobs,
             "port": port,
         }
         self.region: str = region
@@ -110,7 +201,7 @@ class MockIms:
         return self
 
     def stop(self) -> None:
-        """Stops serving; ``requests`` and ``jobs`` stay readable. Calling it again does nothing."""
+        """Stops serving; ``requests``, ``jobs`` and ``images`` stay readable. Calling it again does nothing."""
         if self._serving and self._server is not None:
             self._serving = False
             self._server.stop()
@@ -150,10 +241,12 @@ class MockIms:
 
     @property
     def port(self) -> int:
+        """The TCP port it listens on (127.0.0.1), while it serves."""
         return self._running.port
 
     @property
     def ak(self) -> str:
+        """The access key of the first account (a fake example one unless given)."""
         ak: str = self._options["ak"]
         return ak
 
@@ -165,35 +258,62 @@ class MockIms:
 
     @property
     def project_id(self) -> str:
+        """The first account's first project."""
         project_id: str = self._options["project_id"]
         return project_id
 
     @property
     def security_token(self) -> str | None:
+        """The security token that makes the first account's credentials temporary, if any."""
         token: str | None = self._options["security_token"]
         return token
 
     @property
     def auth_token(self) -> str | None:
+        """An IAM token accepted as ``X-Auth-Token``, if one was given."""
         token: str | None = self._options["auth_token"]
         return token
 
-    def client_args(self) -> dict[str, str]:
-        """Keyword arguments for a client: endpoint, region, ak, sk, project_id (and security_token)."""
-        args = {
-            "endpoint": self.endpoint,
-            "region": self.region,
-            "ak": self.ak,
-            "sk": self.sk,
-            "project_id": self.project_id,
-        }
-        if self.security_token is not None:
-            args["security_token"] = self.security_token
+    @property
+    def project_ids(self) -> list[str]:
+        """Every project some key or token can act in, the first account's first."""
+        projects = [self.project_id]
+        more = [p for account in self.accounts for p in account.project_ids]
+        more += list(self._options["tokens"].values())
+        for project in more:
+            if project not in projects:
+                projects.append(project)
+        return projects
+
+    def client_args(self, account: MockAccount | None = None, *, project_id: str | None = None) -> ClientArgs:
+        """Keyword arguments for a client: endpoint, region, ak, sk, project_id (and security_token).
+
+        With the first account unless ``account`` is given, in its (first) project unless
+        ``project_id`` names another.
+        """
+        if account is None:
+            ak, sk, token, projects = self.ak, self.sk, self.security_token, [self.project_id]
+        else:
+            ak, sk, token, projects = (
+                account.ak,
+                account.sk,
+                account.security_token,
+                list(account.project_ids),
+            )
+        args = ClientArgs(
+            endpoint=self.endpoint,
+            region=self.region,
+            ak=ak,
+            sk=sk,
+            project_id=projects[0] if project_id is None else project_id,
+        )
+        if token is not None:
+            args["security_token"] = token
         return args
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """Every request received so far, rejected ones included, oldest first."""
+        """The requests received so far (the latest ``max_recorded_requests``), rejected ones included, oldest first."""
         return [
             RecordedRequest(
                 method=raw["method"],
@@ -206,17 +326,40 @@ class MockIms:
         ]
 
     def clear_requests(self) -> None:
+        """Forgets the requests recorded so far."""
         self._started_once.clear_requests()
 
     @property
     def jobs(self) -> list[dict[str, Any]]:
-        """Every job's document as a query would serve it now (reading them does not move jobs)."""
+        """Every job's document as a query would serve it now, oldest first, all projects (reading does not move jobs)."""
         return self._started_once.jobs()
+
+    def project_jobs(self, project_id: str) -> list[dict[str, Any]]:
+        """The jobs of one project, as ``jobs``."""
+        return self._started_once.jobs(project_id)
+
+    @property
+    def images(self) -> list[dict[str, Any]]:
+        """Every image as ``GET /v2/cloudimages`` shows it now (``queued``/``saving`` while its job runs,
+        ``active`` once it succeeded, gone if it failed), oldest first, all projects."""
+        return self._started_once.images()
+
+    def project_images(self, project_id: str) -> list[dict[str, Any]]:
+        """The images of one project, as ``images``."""
+        return self._started_once.images(project_id)
+
+    def fail_job(self, job_id: str) -> None:
+        """Makes a job (and its sub-jobs) end in FAIL instead of SUCCESS.
+
+        Raises KeyError for an unknown job and ValueError for one that has already ended.
+        """
+        self._started_once.fail_job(job_id)
 
     def add_fault(
         self,
         path: str,
         *,
+        action: FaultAction = "answer",
         status: int = 500,
         body: str | bytes | Mapping[str, Any] = "",
         method: str | None = None,
@@ -224,7 +367,8 @@ class MockIms:
         times: int = 1,
         delay: float = 0.0,
     ) -> None:
-        """Answers requests to ``path`` (a prefix if it ends in ``*``) with ``status`` and ``body``.
+        """Answers requests to ``path`` (a prefix if it ends in ``*``) with ``status`` and ``body``,
+        or does ``action`` instead (see :data:`FaultAction`).
 
         The fault applies before authentication, ``times`` times (0: until ``clear_faults()``), to
         ``method`` only if given, after waiting ``delay`` seconds. A mapping body is sent as JSON.
@@ -237,6 +381,7 @@ class MockIms:
             text = body
         self._running.add_fault(
             path,
+            action=action,
             status=status,
             body=text,
             method=method,
@@ -246,11 +391,50 @@ class MockIms:
         )
 
     def clear_faults(self) -> None:
+        """Removes every scripted fault, including those set to repeat (``times=0``)."""
         self._running.clear_faults()
 
     def __repr__(self) -> str:
         where = f"endpoint={self.endpoint!r}" if self._serving else "not started"
         return f"MockIms({where}, region={self.region!r}, ak={self.ak!r}, project_id={self.project_id!r})"
+
+
+def serve(
+    *,
+    port: int = 8080,
+    ak: str | None = None,
+    sk: str | None = None,
+    project_id: str | None = None,
+    job_seconds: float | None = None,
+    out: TextIO | None = None,
+    **options: Any,
+) -> None:
+    """Serves an emulator on ``127.0.0.1:port`` until interrupted (Ctrl-C), after printing its
+    endpoint and credentials to ``out`` (standard output by default).
+
+    ``options`` are further :class:`MockIms` settings (``job_polls``, ``auth_token``, ...).
+    """
+    stream = sys.stdout if out is None else out
+
+    def say(line: str) -> None:
+        print(line, file=stream, flush=True)
+
+    with MockIms(port=port, ak=ak, sk=sk, project_id=project_id, job_seconds=job_seconds, **options) as ims:
+        args_text = ", ".join(f"{name}={value!r}" for name, value in ims.client_args().items())
+        say(f"IMS emulator serving at {ims.endpoint}")
+        say(
+            f"  export HCIMS_ENDPOINT={ims.endpoint} HUAWEICLOUD_SDK_AK={ims.ak} "
+            f"HUAWEICLOUD_SDK_SK={ims.sk} HUAWEICLOUD_SDK_PROJECT_ID={ims.project_id}"
+        )
+        say(f"  hcims.Client({args_text})")
+        if ims.auth_token is not None:
+            say(f"  X-Auth-Token: {ims.auth_token}")
+        say("Ctrl-C stops it.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            say("stopped")
 
 
 # A pytest plugin (entry point ``hcims``) as well; importing this module elsewhere must not pull in pytest.

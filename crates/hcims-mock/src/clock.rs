@@ -1,4 +1,4 @@
-//! Times as IMS writes them in job documents: ISO-8601 UTC with milliseconds.
+//! Times as IMS writes them: ISO-8601 UTC, with milliseconds in job documents and without in images.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -17,6 +17,16 @@ pub(crate) fn iso_millis(time: SystemTime) -> String {
         second_of_day % 60,
         since_epoch.subsec_millis()
     )
+}
+
+/// Formats `time` like `2018-09-06T14:03:27Z`, as image documents show times.
+pub(crate) fn iso_seconds(time: SystemTime) -> String {
+    let with_millis = iso_millis(time);
+    // "...T14:03:27.195Z" -> "...T14:03:27Z"
+    match with_millis.rsplit_once('.') {
+        Some((up_to_seconds, _)) => format!("{up_to_seconds}Z"),
+        None => with_millis,
+    }
 }
 
 /// Year, month and day of the proleptic Gregorian calendar for a count of days since 1970-01-01
@@ -80,6 +90,14 @@ mod tests {
         assert_eq!(
             iso_millis(at_millis(1_735_689_599_000)),
             "2024-12-31T23:59:59.000Z"
+        );
+    }
+
+    #[test]
+    fn image_times_have_no_milliseconds() {
+        assert_eq!(
+            iso_seconds(at_millis(1_730_873_983_195)),
+            "2024-11-06T06:19:43Z"
         );
     }
 

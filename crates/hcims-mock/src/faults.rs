@@ -6,9 +6,56 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use axum::http::header::CONTENT_TYPE;
+use axum::body::Body;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::Response;
 use bytes::Bytes;
+use futures::{stream, StreamExt};
+
+/// What a fault does with a matching request instead of answering it as IMS would.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum FaultAction {
+    /// Answers with the fault's status, body and headers.
+    #[default]
+    Answer,
+    /// Closes the connection without reading the request body or answering.
+    DropBeforeBody,
+    /// Reads the whole request, then closes the connection without answering.
+    DropAfterBody,
+    /// Sends the status and headers with a `Content-Length` for the whole body, then the first half
+    /// of the body, then closes the connection.
+    Truncate,
+    /// Answers with a body that is not JSON: an HTML error page unless the fault gives a body,
+    /// as `text/html` unless the fault gives a `Content-Type`.
+    NotJson,
+}
+
+impl FaultAction {
+    /// The names used from Python and in messages.
+    pub const NAMES: [(&'static str, FaultAction); 5] = [
+        ("answer", FaultAction::Answer),
+        ("drop_before_body", FaultAction::DropBeforeBody),
+        ("drop_after_body", FaultAction::DropAfterBody),
+        ("truncate", FaultAction::Truncate),
+        ("not_json", FaultAction::NotJson),
+    ];
+
+    /// The action called `name` (one of [`FaultAction::NAMES`]).
+    pub fn from_name(name: &str) -> Result<Self, InvalidFault> {
+        Self::NAMES
+            .iter()
+            .find(|(candidate, _)| *candidate == name)
+            .map(|(_, action)| *action)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::NAMES.iter().map(|(name, _)| *name).collect();
+                InvalidFault(format!(
+                    "action {name:?} is not one of {}",
+                    names.join(", ")
+                ))
+            })
+    }
+}
 
 /// A scripted answer for requests that match `method` and `path`.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,6 +64,8 @@ pub struct Fault {
     pub method: Option<String>,
     /// The exact request path, or a prefix when it ends in `*` (`/v1/*`).
     pub path: String,
+    /// What to do instead of answering as IMS.
+    pub action: FaultAction,
     /// The HTTP status of the answer.
     pub status: u16,
     /// The answer's body, sent as it is (`Content-Type: application/json` unless `headers` set one).
@@ -25,7 +74,7 @@ pub struct Fault {
     pub headers: Vec<(String, String)>,
     /// How many matching requests get this answer; 0 means every one until the faults are cleared.
     pub times: u32,
-    /// How long to wait before answering.
+    /// How long to wait before answering (or dropping the connection).
     pub delay: Duration,
 }
 
@@ -34,6 +83,7 @@ impl Default for Fault {
         Self {
             method: None,
             path: String::new(),
+            action: FaultAction::Answer,
             status: 500,
             body: String::new(),
             headers: Vec::new(),
@@ -58,10 +108,59 @@ impl Error for InvalidFault {}
 /// What a matched fault answers; cloned out of the table so the lock is held only for the match.
 #[derive(Clone, Debug)]
 pub(crate) struct FaultReply {
+    pub action: FaultAction,
     pub status: StatusCode,
     pub body: Bytes,
     pub headers: HeaderMap,
     pub delay: Duration,
+}
+
+/// Marks a response that must not be sent: the connection is closed instead (see `server.rs`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DropConnection;
+
+/// How long a truncated answer waits after its partial body, so it reaches the client before
+/// the connection closes.
+const TRUNCATE_FLUSH_PAUSE: Duration = Duration::from_millis(20);
+
+impl FaultReply {
+    /// Waits the fault's delay, then gives the answer (or the order to drop the connection).
+    pub async fn into_response(self) -> Response {
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
+        match self.action {
+            FaultAction::DropBeforeBody | FaultAction::DropAfterBody => {
+                let mut response = Response::new(Body::empty());
+                response.extensions_mut().insert(DropConnection);
+                response
+            }
+            FaultAction::Truncate => {
+                let declared = self.body.len();
+                let sent = self.body.slice(..declared / 2);
+                // A stream has no known length, so the server sends the declared one as it is and
+                // closes the connection when the stream fails.
+                let chunks =
+                    stream::iter([Ok::<Bytes, std::io::Error>(sent)]).chain(stream::once(async {
+                        tokio::time::sleep(TRUNCATE_FLUSH_PAUSE).await;
+                        Err(std::io::Error::other("the answer is truncated by a fault"))
+                    }));
+                let mut response = Response::new(Body::from_stream(chunks));
+                *response.status_mut() = self.status;
+                *response.headers_mut() = self.headers;
+                response
+                    .headers_mut()
+                    .insert(CONTENT_LENGTH, HeaderValue::from(declared));
+                response
+            }
+            FaultAction::Answer | FaultAction::NotJson => {
+                let mut response = Response::new(Body::from(self.body));
+                *response.status_mut() = self.status;
+                *response.headers_mut() = self.headers;
+                response
+            }
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -164,7 +263,11 @@ fn compile(fault: Fault) -> Result<ArmedFault, InvalidFault> {
         None => PathMatch::Exact(fault.path),
     };
     let mut headers = HeaderMap::new();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let default_type = match fault.action {
+        FaultAction::NotJson => "text/html",
+        _ => "application/json",
+    };
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(default_type));
     let mut content_type_given = false;
     for (name, value) in &fault.headers {
         let name = HeaderName::from_bytes(name.as_bytes())
@@ -172,6 +275,12 @@ fn compile(fault: Fault) -> Result<ArmedFault, InvalidFault> {
         let value = HeaderValue::from_str(value).map_err(|_| {
             InvalidFault(format!("the value of header {name} is not a header value"))
         })?;
+        if name == CONTENT_LENGTH || name == axum::http::header::TRANSFER_ENCODING {
+            // The emulator frames the body itself; a wrong length is what `Truncate` is for.
+            return Err(InvalidFault(format!(
+                "header {name} is set by the emulator (use the truncate action for a short body)"
+            )));
+        }
         if name == CONTENT_TYPE && !content_type_given {
             // The caller's Content-Type replaces the default instead of adding a second one.
             headers.remove(CONTENT_TYPE);
@@ -184,12 +293,33 @@ fn compile(fault: Fault) -> Result<ArmedFault, InvalidFault> {
         path,
         remaining: (fault.times > 0).then_some(fault.times),
         reply: FaultReply {
+            action: fault.action,
             status,
-            body: Bytes::from(fault.body),
+            body: body_of(fault.action, fault.body, status),
             headers,
             delay: fault.delay,
         },
     })
+}
+
+/// The body to send; the actions that are about the body have one even when the fault gives none.
+fn body_of(action: FaultAction, given: String, status: StatusCode) -> Bytes {
+    if !given.is_empty() {
+        return Bytes::from(given);
+    }
+    match action {
+        // What a proxy in front of the gateway sends when it fails.
+        FaultAction::NotJson => Bytes::from(format!(
+            "<html>\r\n<head><title>{status}</title></head>\r\n<body>\r\n<center><h1>{status}</h1></center>\r\n</body>\r\n</html>\r\n"
+        )),
+        // Long enough that half of it is clearly not JSON.
+        FaultAction::Truncate => Bytes::from_static(
+            br#"{"error": {"code": "IMG.0001", "message": "This answer is cut short by a fault."}}"#,
+        ),
+        FaultAction::Answer | FaultAction::DropBeforeBody | FaultAction::DropAfterBody => {
+            Bytes::new()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -300,6 +430,55 @@ mod tests {
     }
 
     #[test]
+    fn actions_are_named_and_unknown_names_are_refused() {
+        for (name, action) in FaultAction::NAMES {
+            assert_eq!(FaultAction::from_name(name), Ok(action));
+        }
+        let error = FaultAction::from_name("explode").unwrap_err();
+        assert!(error.to_string().contains("drop_after_body"), "{error}");
+    }
+
+    #[test]
+    fn not_json_faults_send_an_html_page_unless_told_otherwise() {
+        let table = FaultTable::default();
+        table
+            .arm(Fault {
+                action: FaultAction::NotJson,
+                status: 502,
+                body: String::new(),
+                ..fault("/a", 1)
+            })
+            .unwrap();
+        let reply = table.take(&Method::GET, "/a").unwrap();
+        assert_eq!(reply.headers[CONTENT_TYPE], "text/html");
+        let text = String::from_utf8(reply.body.to_vec()).unwrap();
+        assert!(
+            text.starts_with("<html>") && text.contains("502 Bad Gateway"),
+            "{text}"
+        );
+        assert!(serde_json::from_str::<serde_json::Value>(&text).is_err());
+    }
+
+    #[test]
+    fn truncated_faults_always_have_a_body_to_cut() {
+        let table = FaultTable::default();
+        for body in ["", "{\"job_id\": \"abc\"}"] {
+            table
+                .arm(Fault {
+                    action: FaultAction::Truncate,
+                    body: body.into(),
+                    ..fault("/a", 1)
+                })
+                .unwrap();
+            let reply = table.take(&Method::GET, "/a").unwrap();
+            assert!(reply.body.len() >= 2, "{body}");
+            if !body.is_empty() {
+                assert_eq!(reply.body, body.as_bytes());
+            }
+        }
+    }
+
+    #[test]
     fn invalid_faults_are_refused_with_a_reason() {
         let table = FaultTable::default();
         let cases = [
@@ -318,6 +497,10 @@ mod tests {
             },
             Fault {
                 headers: vec![("x-ok".into(), "line\nbreak".into())],
+                ..fault("/a", 1)
+            },
+            Fault {
+                headers: vec![("Content-Length".into(), "99".into())],
                 ..fault("/a", 1)
             },
         ];

@@ -1,28 +1,20 @@
-//! The asynchronous jobs a create starts, and the job documents IMS serves for them.
+//! One asynchronous job: its phase, the documents IMS serves for it and the images it makes.
 //!
 //! A job does no work: its phase is computed from how often it was queried (or how long ago it
-//! began), so a test decides how many RUNNING answers a client sees.
+//! began), so a test decides how many RUNNING answers a client sees. Whether it ends in FAIL is
+//! decided before it ends.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{json, Map, Value};
 
 use crate::clock::iso_millis;
 use crate::ids;
+use crate::images::{ImageFacts, ImageStatus, ImageView};
+use crate::plans::{ImagePlan, JobKind};
 
 /// The error code of an emulated failure: IMS's "image-file registration failed".
 pub(crate) const FAIL_ERROR_CODE: &str = "IMG.1075";
-
-/// The four ways to make an image, as far as their jobs differ.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum JobKind {
-    Server,
-    DataImages,
-    Obs,
-    Volume,
-}
 
 impl JobKind {
     fn job_type(self) -> &'static str {
@@ -50,77 +42,201 @@ impl JobKind {
             JobKind::Volume => "VolumeCreateImageTask",
         }
     }
-
-    /// For `imsVolumesToSysDataImagesJob` the image ids live only in the sub-jobs.
-    fn has_top_level_image(self) -> bool {
-        self != JobKind::DataImages
-    }
-}
-
-/// What an accepted create asks for, as far as its job is concerned.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct ImagePlan {
-    pub kind: JobKind,
-    /// The system image's name; `None` for data images made from a server's volumes.
-    pub image_name: Option<String>,
-    /// One sub-job per name: data images of a server, or data disks imported with an OBS image.
-    pub data_image_names: Vec<String>,
 }
 
 /// How jobs move from INIT to their end.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Pacing {
+pub(crate) struct Pacing {
+    /// How many queries answer INIT before the job runs.
+    pub init_polls: u32,
+    pub run: Run,
+}
+
+/// How long a job runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Run {
     /// RUNNING for this many queries, finished at the next one.
     Polls(u32),
     /// RUNNING until this long after the create.
     Elapsed(Duration),
 }
 
+#[cfg(test)]
+impl Pacing {
+    pub fn polls(running_polls: u32) -> Self {
+        Self {
+            init_polls: 0,
+            run: Run::Polls(running_polls),
+        }
+    }
+
+    pub fn elapsed(duration: Duration) -> Self {
+        Self {
+            init_polls: 0,
+            run: Run::Elapsed(duration),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Phase {
+pub(crate) enum Phase {
     Init,
     Running { fraction: f64 },
     Finished,
 }
 
+/// Why a job, or one of its sub-jobs, ends in FAIL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FailCause {
+    /// The image's name contains the configured fail pattern.
+    NamePattern,
+    /// A test asked for it (`fail_job`).
+    Requested,
+    /// Drawn at random (`fail_rate`).
+    Random,
+}
+
+impl FailCause {
+    fn reason(self, image_name: &str) -> String {
+        let why = match self {
+            FailCause::NamePattern => "the name contains the fail pattern",
+            FailCause::Requested => "failed on request",
+            FailCause::Random => "drawn at random",
+        };
+        format!("Failed to create image {image_name:?} (emulated failure: {why})")
+    }
+}
+
+/// An image the job makes, with the id it will have.
+#[derive(Debug)]
+pub(crate) struct MadeImage {
+    pub id: String,
+    pub facts: ImageFacts,
+}
+
+impl MadeImage {
+    fn new(facts: ImageFacts) -> Self {
+        Self {
+            id: ids::image_id(),
+            facts,
+        }
+    }
+}
+
 #[derive(Debug)]
 struct SubJob {
     id: String,
-    image_name: String,
-    image_id: String,
-    fails: bool,
+    image: MadeImage,
+    failure: Option<FailCause>,
 }
 
 #[derive(Debug)]
-struct Job {
+pub(crate) struct Job {
     id: String,
+    project_id: String,
     kind: JobKind,
-    image_name: Option<String>,
-    image_id: String,
+    system: Option<MadeImage>,
     sub_jobs: Vec<SubJob>,
-    fails: bool,
-    begin_time: String,
+    /// The job's own failure; it also fails when a sub-job does.
+    failure: Option<FailCause>,
+    begin: SystemTime,
     began: Instant,
     queries: u32,
-    /// Known in advance when paced by time, fixed at the finishing query when paced by queries.
-    end_time: Option<String>,
+    /// When the job ended (or will end, when paced by time); fixed at the finishing query when
+    /// paced by queries.
+    end: Option<SystemTime>,
 }
 
 impl Job {
-    fn phase(&self, pacing: Pacing) -> Phase {
-        match pacing {
-            Pacing::Polls(running_polls) => {
-                if self.queries == 0 {
-                    Phase::Init
-                } else if self.queries <= running_polls {
+    /// A job for `plan`, its failures decided: images whose name contains `fail_pattern` fail.
+    pub fn new(
+        project_id: &str,
+        plan: ImagePlan,
+        pacing: Pacing,
+        fail_pattern: Option<&str>,
+    ) -> Self {
+        let matches_pattern =
+            |name: &str| fail_pattern.is_some_and(|pattern| name.contains(pattern));
+        let failure_of =
+            |facts: &ImageFacts| matches_pattern(&facts.name).then_some(FailCause::NamePattern);
+        let begin = SystemTime::now();
+        let failure = plan.system.as_ref().and_then(failure_of);
+        let sub_jobs = plan
+            .data
+            .into_iter()
+            .map(|facts| SubJob {
+                id: ids::job_id(),
+                failure: failure_of(&facts),
+                image: MadeImage::new(facts),
+            })
+            .collect();
+        Self {
+            id: ids::job_id(),
+            project_id: project_id.to_owned(),
+            kind: plan.kind,
+            system: plan.system.map(MadeImage::new),
+            sub_jobs,
+            failure,
+            begin,
+            began: Instant::now(),
+            queries: 0,
+            end: match pacing.run {
+                Run::Elapsed(duration) => Some(begin + duration),
+                Run::Polls(_) => None,
+            },
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn project_id(&self) -> &str {
+        &self.project_id
+    }
+
+    /// Makes the whole job fail, its sub-jobs included.
+    pub fn fail(&mut self, cause: FailCause) {
+        self.failure = Some(cause);
+        for sub in &mut self.sub_jobs {
+            sub.failure = Some(cause);
+        }
+    }
+
+    fn fails(&self) -> bool {
+        self.failure.is_some() || self.sub_jobs.iter().any(|sub| sub.failure.is_some())
+    }
+
+    /// The images that exist once the job ends (and while it runs): the system image unless the
+    /// job fails, each data image unless its sub-job fails.
+    pub fn lasting_images(&self) -> impl Iterator<Item = &MadeImage> {
+        let system = self.system.as_ref().filter(|_| !self.fails());
+        let data = self
+            .sub_jobs
+            .iter()
+            .filter(|sub| sub.failure.is_none())
+            .map(|sub| &sub.image);
+        system.into_iter().chain(data)
+    }
+
+    pub fn phase(&self, pacing: Pacing) -> Phase {
+        let init_polls = pacing.init_polls;
+        if self.queries <= init_polls && (init_polls > 0 || matches!(pacing.run, Run::Polls(_))) {
+            // Never queried yet, or within the INIT queries.
+            return Phase::Init;
+        }
+        match pacing.run {
+            Run::Polls(running_polls) => {
+                let running_queries = self.queries - init_polls;
+                if running_queries <= running_polls {
                     Phase::Running {
-                        fraction: f64::from(self.queries) / f64::from(running_polls + 1),
+                        fraction: f64::from(running_queries) / f64::from(running_polls + 1),
                     }
                 } else {
                     Phase::Finished
                 }
             }
-            Pacing::Elapsed(duration) => {
+            Run::Elapsed(duration) => {
                 let elapsed = self.began.elapsed();
                 if elapsed >= duration {
                     Phase::Finished
@@ -134,26 +250,24 @@ impl Job {
     }
 
     /// One query of the job: it advances by one step, then is served.
-    fn query(&mut self, pacing: Pacing) -> Value {
+    pub fn query(&mut self, pacing: Pacing) -> Value {
         if self.phase(pacing) != Phase::Finished {
             self.queries = self.queries.saturating_add(1);
         }
         let phase = self.phase(pacing);
-        if phase == Phase::Finished && self.end_time.is_none() {
-            self.end_time = Some(iso_millis(SystemTime::now()));
+        if phase == Phase::Finished && self.end.is_none() {
+            self.end = Some(SystemTime::now());
         }
         self.document(phase)
     }
 
-    fn document(&self, phase: Phase) -> Value {
+    /// The job document a query would serve in `phase`.
+    pub fn document(&self, phase: Phase) -> Value {
         let end_time = match phase {
-            Phase::Finished => self
-                .end_time
-                .clone()
-                .unwrap_or_else(|| iso_millis(SystemTime::now())),
+            Phase::Finished => iso_millis(self.end.unwrap_or_else(SystemTime::now)),
             Phase::Init | Phase::Running { .. } => String::new(),
         };
-        let failed = phase == Phase::Finished && self.fails;
+        let failed = phase == Phase::Finished && self.fails();
         let status = match phase {
             Phase::Init => "INIT",
             Phase::Running { .. } => "RUNNING",
@@ -161,12 +275,12 @@ impl Job {
             Phase::Finished => "SUCCESS",
         };
         let mut entities = Map::new();
-        if let Some(name) = &self.image_name {
-            entities.insert("image_name".into(), name.as_str().into());
-        }
-        // A failed job made no image, so it names none.
-        if self.kind.has_top_level_image() && phase != Phase::Init && !failed {
-            entities.insert("image_id".into(), self.image_id.as_str().into());
+        if let Some(system) = &self.system {
+            entities.insert("image_name".into(), system.facts.name.as_str().into());
+            // A failed job made no image, so it names none.
+            if phase != Phase::Init && !failed {
+                entities.insert("image_id".into(), system.id.as_str().into());
+            }
         }
         if let Phase::Running { fraction } = phase {
             entities.insert(
@@ -185,7 +299,7 @@ impl Job {
         json!({
             "job_id": self.id,
             "job_type": self.kind.job_type(),
-            "begin_time": self.begin_time,
+            "begin_time": iso_millis(self.begin),
             "end_time": end_time,
             "status": status,
             "error_code": if failed { json!(FAIL_ERROR_CODE) } else { Value::Null },
@@ -196,42 +310,76 @@ impl Job {
 
     fn sub_job_document(&self, sub: &SubJob, phase: Phase, end_time: &str) -> Value {
         let finished = phase == Phase::Finished;
-        let failed = finished && sub.fails;
+        let failure = sub.failure.filter(|_| finished);
         let mut entities = Map::new();
-        entities.insert("image_name".into(), sub.image_name.as_str().into());
-        if !failed {
-            entities.insert("image_id".into(), sub.image_id.as_str().into());
+        entities.insert("image_name".into(), sub.image.facts.name.as_str().into());
+        if failure.is_none() {
+            entities.insert("image_id".into(), sub.image.id.as_str().into());
         }
         json!({
-            "status": if !finished { "RUNNING" } else if failed { "FAIL" } else { "SUCCESS" },
+            "status": if !finished { "RUNNING" } else if failure.is_some() { "FAIL" } else { "SUCCESS" },
             "job_id": sub.id,
             "job_type": self.kind.sub_job_type(),
-            "begin_time": self.begin_time,
+            "begin_time": iso_millis(self.begin),
             "end_time": if finished { end_time } else { "" },
-            "error_code": if failed { json!(FAIL_ERROR_CODE) } else { Value::Null },
-            "fail_reason": if failed { json!(failure_text(&sub.image_name)) } else { Value::Null },
+            "error_code": if failure.is_some() { json!(FAIL_ERROR_CODE) } else { Value::Null },
+            "fail_reason": failure.map_or(Value::Null, |cause| json!(cause.reason(&sub.image.facts.name))),
             "entities": entities,
         })
     }
 
+    /// The reason of the job's own failure, else of its first failing sub-job.
     fn fail_reason(&self) -> String {
-        let failed_name = self
-            .image_name
-            .iter()
-            .chain(
-                self.sub_jobs
-                    .iter()
-                    .filter(|sub| sub.fails)
-                    .map(|sub| &sub.image_name),
-            )
-            .next()
-            .map_or("", String::as_str);
-        failure_text(failed_name)
+        let own = self
+            .failure
+            .map(|cause| (cause, self.system.as_ref().map(|s| s.facts.name.as_str())));
+        let from_sub = || {
+            self.sub_jobs.iter().find_map(|sub| {
+                sub.failure
+                    .map(|cause| (cause, Some(sub.image.facts.name.as_str())))
+            })
+        };
+        match own.or_else(from_sub) {
+            Some((cause, name)) => {
+                // A data-images job has no image of its own: name its first data image.
+                let name =
+                    name.or_else(|| self.sub_jobs.first().map(|s| s.image.facts.name.as_str()));
+                cause.reason(name.unwrap_or_default())
+            }
+            None => String::new(),
+        }
     }
-}
 
-fn failure_text(image_name: &str) -> String {
-    format!("Failed to create image {image_name:?} (emulated failure: the name contains the fail pattern)")
+    /// The job's images as the image list shows them now: being made while it runs, active once it
+    /// succeeded; a failed job's images are gone.
+    pub fn image_views(&self, phase: Phase) -> Vec<ImageView<'_>> {
+        let status = match phase {
+            Phase::Init => ImageStatus::Queued,
+            Phase::Running { .. } => ImageStatus::Saving,
+            Phase::Finished => ImageStatus::Active,
+        };
+        let finished = (phase == Phase::Finished).then(|| self.end.unwrap_or_else(SystemTime::now));
+        let shown: Vec<&MadeImage> = if phase == Phase::Finished {
+            self.lasting_images().collect()
+        } else {
+            // Until the end, every image is being made, even one that will fail.
+            self.system
+                .iter()
+                .chain(self.sub_jobs.iter().map(|sub| &sub.image))
+                .collect()
+        };
+        shown
+            .into_iter()
+            .map(|image| ImageView {
+                id: &image.id,
+                owner: &self.project_id,
+                facts: &image.facts,
+                status,
+                created: self.begin,
+                finished,
+            })
+            .collect()
+    }
 }
 
 /// Keeps progress readable (0.33, not 0.3333333333333333), as in IMS's own examples.
@@ -239,156 +387,98 @@ fn round_to_hundredths(fraction: f64) -> f64 {
     (fraction * 100.0).round() / 100.0
 }
 
-#[derive(Debug, Default)]
-struct JobList {
-    jobs: Vec<Job>,
-    index_by_id: HashMap<String, usize>,
-}
-
-/// Every job the emulator started, in the order they were created.
-#[derive(Debug)]
-pub(crate) struct JobBook {
-    pacing: Pacing,
-    fail_pattern: Option<String>,
-    list: Mutex<JobList>,
-}
-
-impl JobBook {
-    pub fn new(pacing: Pacing, fail_pattern: Option<String>) -> Self {
-        Self {
-            pacing,
-            fail_pattern,
-            list: Mutex::new(JobList::default()),
-        }
-    }
-
-    /// Starts a job for `plan` and returns its id.
-    pub fn create(&self, plan: ImagePlan) -> String {
-        let began = Instant::now();
-        let begin = SystemTime::now();
-        let sub_jobs: Vec<SubJob> = plan
-            .data_image_names
-            .into_iter()
-            .map(|name| SubJob {
-                id: ids::job_id(),
-                fails: self.fails(&name),
-                image_name: name,
-                image_id: ids::image_id(),
-            })
-            .collect();
-        let fails = plan
-            .image_name
-            .as_deref()
-            .is_some_and(|name| self.fails(name))
-            || sub_jobs.iter().any(|sub| sub.fails);
-        let job = Job {
-            id: ids::job_id(),
-            kind: plan.kind,
-            image_name: plan.image_name,
-            image_id: ids::image_id(),
-            sub_jobs,
-            fails,
-            begin_time: iso_millis(begin),
-            began,
-            queries: 0,
-            end_time: match self.pacing {
-                Pacing::Elapsed(duration) => Some(iso_millis(begin + duration)),
-                Pacing::Polls(_) => None,
-            },
-        };
-        let id = job.id.clone();
-        let mut list = self.list.lock().unwrap_or_else(PoisonError::into_inner);
-        let index = list.jobs.len();
-        list.index_by_id.insert(id.clone(), index);
-        list.jobs.push(job);
-        id
-    }
-
-    /// Queries job `id` (one step forward) and returns its document, or `None` for an unknown id.
-    pub fn query(&self, id: &str) -> Option<Value> {
-        let mut list = self.list.lock().unwrap_or_else(PoisonError::into_inner);
-        let index = *list.index_by_id.get(id)?;
-        Some(list.jobs[index].query(self.pacing))
-    }
-
-    /// The document of every job as a query would show it, without moving any job forward.
-    pub fn snapshot(&self) -> Vec<Value> {
-        let list = self.list.lock().unwrap_or_else(PoisonError::into_inner);
-        list.jobs
-            .iter()
-            .map(|job| job.document(job.phase(self.pacing)))
-            .collect()
-    }
-
-    fn fails(&self, image_name: &str) -> bool {
-        self.fail_pattern
-            .as_deref()
-            .is_some_and(|pattern| image_name.contains(pattern))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::images::OsFacts;
+
+    fn facts(name: &str) -> ImageFacts {
+        ImageFacts {
+            name: name.into(),
+            description: String::new(),
+            tags: Vec::new(),
+            min_disk: 40,
+            min_ram: 0,
+            max_ram: None,
+            os: Some(OsFacts::unknown_linux()),
+            env: "FusionCompute",
+            data_origin: "instance,x".into(),
+            enterprise_project_id: "0".into(),
+            firmware: "bios",
+            arm: false,
+            from_file: false,
+        }
+    }
 
     fn plan(kind: JobKind, name: Option<&str>, data: &[&str]) -> ImagePlan {
         ImagePlan {
             kind,
-            image_name: name.map(str::to_owned),
-            data_image_names: data.iter().map(|name| (*name).to_owned()).collect(),
+            system: name.map(facts),
+            data: data.iter().map(|name| facts(name)).collect(),
+            instance_id: None,
         }
     }
 
-    fn statuses(book: &JobBook, id: &str, queries: usize) -> Vec<String> {
+    fn job(kind: JobKind, name: Option<&str>, data: &[&str], pacing: Pacing) -> Job {
+        Job::new("p", plan(kind, name, data), pacing, Some("broken"))
+    }
+
+    fn statuses(job: &mut Job, pacing: Pacing, queries: usize) -> Vec<String> {
         (0..queries)
-            .map(|_| {
-                book.query(id).unwrap()["status"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            })
+            .map(|_| job.query(pacing)["status"].as_str().unwrap().to_owned())
             .collect()
     }
 
     #[test]
     fn a_job_runs_for_the_configured_number_of_queries_then_succeeds() {
-        let book = JobBook::new(Pacing::Polls(2), None);
-        let id = book.create(plan(JobKind::Server, Some("web"), &[]));
-        assert_eq!(book.snapshot()[0]["status"], "INIT");
+        let pacing = Pacing::polls(2);
+        let mut job = job(JobKind::Server, Some("web"), &[], pacing);
+        assert_eq!(job.document(job.phase(pacing))["status"], "INIT");
         assert_eq!(
-            statuses(&book, &id, 4),
+            statuses(&mut job, pacing, 4),
             ["RUNNING", "RUNNING", "SUCCESS", "SUCCESS"]
         );
     }
 
     #[test]
+    fn init_queries_answer_init_before_the_job_runs() {
+        for run in [Run::Polls(1), Run::Elapsed(Duration::ZERO)] {
+            let pacing = Pacing { init_polls: 2, run };
+            let mut job = job(JobKind::Server, Some("web"), &[], pacing);
+            let seen = statuses(&mut job, pacing, 3);
+            assert_eq!(&seen[..2], ["INIT", "INIT"], "{run:?}");
+            assert_ne!(seen[2], "INIT", "{run:?}");
+        }
+    }
+
+    #[test]
     fn zero_running_queries_finish_at_the_first_query() {
-        let book = JobBook::new(Pacing::Polls(0), None);
-        let id = book.create(plan(JobKind::Volume, Some("v"), &[]));
-        assert_eq!(statuses(&book, &id, 1), ["SUCCESS"]);
+        let pacing = Pacing::polls(0);
+        let mut job = job(JobKind::Volume, Some("v"), &[], pacing);
+        assert_eq!(statuses(&mut job, pacing, 1), ["SUCCESS"]);
     }
 
     #[test]
     fn running_documents_carry_progress_and_an_empty_end_time() {
-        let book = JobBook::new(Pacing::Polls(3), None);
-        let id = book.create(plan(JobKind::Server, Some("web"), &[]));
-        let first = book.query(&id).unwrap();
+        let pacing = Pacing::polls(3);
+        let mut job = job(JobKind::Server, Some("web"), &[], pacing);
+        let first = job.query(pacing);
         assert_eq!(first["end_time"], "");
         assert_eq!(first["entities"]["process_percent"], 0.25);
         assert_eq!(
             first["entities"]["current_task"],
             "CreateImageByInstanceTask"
         );
-        assert_eq!(book.query(&id).unwrap()["entities"]["process_percent"], 0.5);
+        assert_eq!(job.query(pacing)["entities"]["process_percent"], 0.5);
     }
 
     #[test]
     fn a_finished_document_keeps_its_end_time_and_image_id() {
-        let book = JobBook::new(Pacing::Polls(0), None);
-        let id = book.create(plan(JobKind::Server, Some("web"), &[]));
-        let first = book.query(&id).unwrap();
+        let pacing = Pacing::polls(0);
+        let mut job = job(JobKind::Server, Some("web"), &[], pacing);
+        let first = job.query(pacing);
         std::thread::sleep(Duration::from_millis(5));
-        let second = book.query(&id).unwrap();
+        let second = job.query(pacing);
         assert_eq!(first, second);
         assert_eq!(first["error_code"], Value::Null);
         assert_eq!(first["fail_reason"], Value::Null);
@@ -402,14 +492,14 @@ mod tests {
 
     #[test]
     fn data_image_jobs_name_their_images_only_in_sub_jobs() {
-        let book = JobBook::new(Pacing::Polls(1), None);
-        let id = book.create(plan(JobKind::DataImages, None, &["d1", "d2"]));
-        let running = book.query(&id).unwrap();
+        let pacing = Pacing::polls(1);
+        let mut job = job(JobKind::DataImages, None, &["d1", "d2"], pacing);
+        let running = job.query(pacing);
         assert_eq!(
             running["entities"]["sub_jobs_result"][1]["status"],
             "RUNNING"
         );
-        let done = book.query(&id).unwrap();
+        let done = job.query(pacing);
         assert_eq!(done["job_type"], "imsVolumesToSysDataImagesJob");
         assert!(done["entities"].get("image_id").is_none());
         let subs = done["entities"]["sub_jobs_result"].as_array().unwrap();
@@ -426,38 +516,62 @@ mod tests {
 
     #[test]
     fn the_fail_pattern_fails_the_matching_job_only() {
-        let book = JobBook::new(Pacing::Polls(0), Some("broken".into()));
-        let bad = book.create(plan(JobKind::Obs, Some("a-broken-image"), &[]));
-        let good = book.create(plan(JobKind::Obs, Some("fine"), &[]));
-        let failed = book.query(&bad).unwrap();
+        let pacing = Pacing::polls(0);
+        let mut bad = job(JobKind::Obs, Some("a-broken-image"), &[], pacing);
+        let mut good = job(JobKind::Obs, Some("fine"), &[], pacing);
+        let failed = bad.query(pacing);
         assert_eq!(failed["status"], "FAIL");
         assert_eq!(failed["error_code"], FAIL_ERROR_CODE);
-        assert!(failed["fail_reason"]
-            .as_str()
-            .unwrap()
-            .contains("a-broken-image"));
+        let reason = failed["fail_reason"].as_str().unwrap();
+        assert!(
+            reason.contains("a-broken-image") && reason.contains("fail pattern"),
+            "{reason}"
+        );
         assert!(failed["entities"].get("image_id").is_none());
-        assert_eq!(book.query(&good).unwrap()["status"], "SUCCESS");
+        assert_eq!(good.query(pacing)["status"], "SUCCESS");
+        assert_eq!(bad.lasting_images().count(), 0);
+        assert_eq!(good.lasting_images().count(), 1);
     }
 
     #[test]
     fn a_failing_data_image_fails_its_sub_job_and_the_job() {
-        let book = JobBook::new(Pacing::Polls(0), Some("broken".into()));
-        let id = book.create(plan(JobKind::DataImages, None, &["ok", "broken-disk"]));
-        let done = book.query(&id).unwrap();
+        let pacing = Pacing::polls(0);
+        let mut job = job(JobKind::DataImages, None, &["ok", "broken-disk"], pacing);
+        let done = job.query(pacing);
         assert_eq!(done["status"], "FAIL");
+        assert!(done["fail_reason"]
+            .as_str()
+            .unwrap()
+            .contains("broken-disk"));
         let subs = &done["entities"]["sub_jobs_result"];
         assert_eq!(subs[0]["status"], "SUCCESS");
         assert_eq!(subs[1]["status"], "FAIL");
         assert_eq!(subs[1]["error_code"], FAIL_ERROR_CODE);
         assert!(subs[1]["entities"].get("image_id").is_none());
+        let lasting: Vec<&str> = job
+            .lasting_images()
+            .map(|i| i.facts.name.as_str())
+            .collect();
+        assert_eq!(lasting, ["ok"]);
+    }
+
+    #[test]
+    fn a_requested_failure_fails_the_job_and_every_sub_job() {
+        let pacing = Pacing::polls(0);
+        let mut job = job(JobKind::Obs, Some("sys"), &["d1"], pacing);
+        job.fail(FailCause::Requested);
+        let done = job.query(pacing);
+        assert_eq!(done["status"], "FAIL");
+        assert!(done["fail_reason"].as_str().unwrap().contains("on request"));
+        assert_eq!(done["entities"]["sub_jobs_result"][0]["status"], "FAIL");
+        assert_eq!(job.lasting_images().count(), 0);
     }
 
     #[test]
     fn obs_jobs_have_a_top_level_image_and_an_import_sub_job_per_data_disk() {
-        let book = JobBook::new(Pacing::Polls(0), None);
-        let id = book.create(plan(JobKind::Obs, Some("sys"), &["sys-data1"]));
-        let done = book.query(&id).unwrap();
+        let pacing = Pacing::polls(0);
+        let mut job = job(JobKind::Obs, Some("sys"), &["sys-data1"], pacing);
+        let done = job.query(pacing);
         assert_eq!(done["job_type"], "imsImportImageJob");
         assert!(done["entities"]["image_id"].is_string());
         assert_eq!(
@@ -468,25 +582,43 @@ mod tests {
 
     #[test]
     fn time_paced_jobs_finish_after_their_duration() {
-        let book = JobBook::new(Pacing::Elapsed(Duration::from_millis(80)), None);
-        let id = book.create(plan(JobKind::Volume, Some("v"), &[]));
-        let running = book.query(&id).unwrap();
+        let pacing = Pacing::elapsed(Duration::from_millis(80));
+        let mut job = job(JobKind::Volume, Some("v"), &[], pacing);
+        let running = job.query(pacing);
         assert_eq!(running["status"], "RUNNING");
         assert!(running["entities"]["process_percent"].as_f64().unwrap() < 1.0);
         std::thread::sleep(Duration::from_millis(100));
-        let done = book.query(&id).unwrap();
+        let done = job.query(pacing);
         assert_eq!(done["status"], "SUCCESS");
         assert!(done["end_time"].as_str().unwrap() > done["begin_time"].as_str().unwrap());
     }
 
     #[test]
-    fn snapshots_do_not_move_jobs_and_unknown_ids_are_none() {
-        let book = JobBook::new(Pacing::Polls(1), None);
-        let id = book.create(plan(JobKind::Server, Some("web"), &[]));
-        for _ in 0..3 {
-            assert_eq!(book.snapshot()[0]["status"], "INIT");
-        }
-        assert_eq!(book.query(&id).unwrap()["status"], "RUNNING");
-        assert!(book.query("0000").is_none());
+    fn images_are_queued_then_saving_then_active_and_a_failed_jobs_vanish() {
+        let pacing = Pacing::polls(1);
+        let mut job = job(JobKind::Obs, Some("sys"), &["broken-data"], pacing);
+        let statuses = |job: &Job| -> Vec<ImageStatus> {
+            job.image_views(job.phase(pacing))
+                .iter()
+                .map(|v| v.status)
+                .collect()
+        };
+        assert_eq!(statuses(&job), [ImageStatus::Queued, ImageStatus::Queued]);
+        job.query(pacing);
+        assert_eq!(statuses(&job), [ImageStatus::Saving, ImageStatus::Saving]);
+        job.query(pacing);
+        assert!(
+            statuses(&job).is_empty(),
+            "the job failed: its images are gone"
+        );
+        let mut fine = self::job(JobKind::Server, Some("web"), &[], Pacing::polls(0));
+        fine.query(Pacing::polls(0));
+        let views = fine.image_views(Phase::Finished);
+        assert_eq!(views.len(), 1);
+        assert_eq!(views[0].status, ImageStatus::Active);
+        assert_eq!(
+            views[0].document()["id"],
+            fine.query(Pacing::polls(0))["entities"]["image_id"]
+        );
     }
 }

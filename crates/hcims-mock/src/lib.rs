@@ -1,8 +1,9 @@
 //! An emulator of Huawei Cloud IMS on loopback, for testing clients.
 //!
 //! It verifies AK/SK signatures (or IAM tokens) like the API gateway, applies IMS's request rules,
-//! runs image jobs through INIT -> RUNNING -> SUCCESS | FAIL, records every request and serves
-//! scripted faults:
+//! runs image jobs through INIT -> RUNNING -> SUCCESS | FAIL, lists the images they make, records
+//! every request and serves scripted faults (answers, delays, dropped connections, truncated or
+//! non-JSON bodies):
 //!
 //! ```no_run
 //! use hcims_mock::{MockConfig, MockIms};
@@ -17,7 +18,11 @@ mod clock;
 mod config;
 mod faults;
 mod ids;
+mod images;
+mod job_book;
 mod jobs;
+mod plans;
+mod rate_limit;
 mod recording;
 mod replies;
 mod routes;
@@ -25,7 +30,8 @@ mod rules;
 mod server;
 mod state;
 
-pub use config::MockConfig;
-pub use faults::{Fault, InvalidFault};
+pub use config::{Account, MockConfig};
+pub use faults::{Fault, FaultAction, InvalidFault};
+pub use job_book::JobControlError;
 pub use recording::RecordedRequest;
 pub use server::MockIms;

@@ -1,5 +1,6 @@
 //! The log of every request the emulator received, rejected ones included.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
@@ -60,24 +61,52 @@ impl fmt::Debug for RecordedRequest {
     }
 }
 
-#[derive(Debug, Default)]
+/// The request log: off, or the latest `max` requests (older ones are dropped first).
+#[derive(Debug)]
 pub(crate) struct Recorder {
-    requests: Mutex<Vec<RecordedRequest>>,
+    enabled: bool,
+    max: usize,
+    requests: Mutex<VecDeque<RecordedRequest>>,
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Self::new(true, usize::MAX)
+    }
 }
 
 impl Recorder {
+    pub fn new(enabled: bool, max: usize) -> Self {
+        Self {
+            enabled: enabled && max > 0,
+            max,
+            requests: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// Whether requests are kept at all, so callers can skip building the record.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
     pub fn record(&self, request: RecordedRequest) {
-        self.requests
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(request);
+        if !self.enabled {
+            return;
+        }
+        let mut requests = self.requests.lock().unwrap_or_else(PoisonError::into_inner);
+        if requests.len() >= self.max {
+            requests.pop_front();
+        }
+        requests.push_back(request);
     }
 
     pub fn snapshot(&self) -> Vec<RecordedRequest> {
         self.requests
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+            .iter()
+            .cloned()
+            .collect()
     }
 
     pub fn clear(&self) {
@@ -139,5 +168,27 @@ mod tests {
         assert_eq!(methods, ["POST", "GET"]);
         recorder.clear();
         assert!(recorder.snapshot().is_empty());
+    }
+
+    #[test]
+    fn only_the_latest_requests_are_kept() {
+        let recorder = Recorder::new(true, 2);
+        for method in ["GET", "POST", "PUT"] {
+            recorder.record(RecordedRequest {
+                method: method.into(),
+                ..request()
+            });
+        }
+        let methods: Vec<String> = recorder.snapshot().into_iter().map(|r| r.method).collect();
+        assert_eq!(methods, ["POST", "PUT"]);
+    }
+
+    #[test]
+    fn a_disabled_recorder_keeps_nothing() {
+        for recorder in [Recorder::new(false, 10), Recorder::new(true, 0)] {
+            assert!(!recorder.enabled());
+            recorder.record(request());
+            assert!(recorder.snapshot().is_empty());
+        }
     }
 }

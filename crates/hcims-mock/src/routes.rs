@@ -14,9 +14,10 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::json;
 
-use crate::auth::{authenticate, IncomingRequest};
-use crate::faults::FaultReply;
+use crate::auth::IncomingRequest;
+use crate::faults::FaultAction;
 use crate::ids;
+use crate::images::ImageQuery;
 use crate::recording::RecordedRequest;
 use crate::replies::{json_response, GatewayError, ImsError};
 use crate::rules;
@@ -38,6 +39,7 @@ struct RequestId(String);
 pub(crate) fn router(state: Arc<MockState>) -> Router {
     Router::new()
         .route("/v2/cloudimages/action", post(create_image))
+        .route("/v2/cloudimages", get(list_images))
         .route("/v1/{project_id}/jobs/{job_id}", get(show_job))
         .route("/v1/cloudimages/job/{job_id}", get(show_job_progress))
         .fallback(unknown_api)
@@ -46,18 +48,27 @@ pub(crate) fn router(state: Arc<MockState>) -> Router {
         .with_state(state)
 }
 
-/// What the API gateway does before IMS sees a request: give it an id, read the body, record it,
-/// and answer a scripted fault instead when one matches.
+/// What the API gateway does before IMS sees a request: give it an id, answer a scripted fault
+/// when one matches, read the body, record the request, throttle.
 async fn gateway(State(state): State<Arc<MockState>>, request: Request, next: Next) -> Response {
     let request_id = ids::request_id();
     let (mut parts, body) = request.into_parts();
+    let fault = state.faults.take(&parts.method, parts.uri.path());
+    if let Some(fault) = fault
+        .as_ref()
+        .filter(|f| f.action == FaultAction::DropBeforeBody)
+    {
+        // The body is never read, so it is recorded empty.
+        record(&state, &parts, Bytes::new());
+        return fault.clone().into_response().await;
+    }
     // A body that cannot be read whole (too large, or the client went away) is recorded empty.
     let body = to_bytes(body, MAX_BODY_BYTES).await;
     let body_complete = body.is_ok();
     let body = body.unwrap_or_default();
-    state.recorder.record(record_of(&parts, body.clone()));
-    let mut response = if let Some(fault) = state.faults.take(&parts.method, parts.uri.path()) {
-        fault_response(fault).await
+    record(&state, &parts, body.clone());
+    let mut response = if let Some(fault) = fault {
+        fault.into_response().await
     } else if !body_complete {
         let error = GatewayError {
             status: StatusCode::PAYLOAD_TOO_LARGE,
@@ -65,6 +76,8 @@ async fn gateway(State(state): State<Arc<MockState>>, request: Request, next: Ne
             message: "Request entity too large".into(),
         };
         error.into_response(&request_id)
+    } else if let Some(Err(throttled)) = state.rate_limit.as_ref().map(|limit| limit.admit()) {
+        throttled.into_response(&request_id)
     } else {
         parts.extensions.insert(RequestId(request_id.clone()));
         next.run(Request::from_parts(parts, Body::from(body))).await
@@ -75,8 +88,11 @@ async fn gateway(State(state): State<Arc<MockState>>, request: Request, next: Ne
     response
 }
 
-fn record_of(parts: &Parts, body: Bytes) -> RecordedRequest {
-    RecordedRequest {
+fn record(state: &MockState, parts: &Parts, body: Bytes) {
+    if !state.recorder.enabled() {
+        return;
+    }
+    state.recorder.record(RecordedRequest {
         method: parts.method.as_str().to_owned(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().unwrap_or_default().to_owned(),
@@ -91,17 +107,24 @@ fn record_of(parts: &Parts, body: Bytes) -> RecordedRequest {
             })
             .collect(),
         body,
-    }
+    });
 }
 
-async fn fault_response(fault: FaultReply) -> Response {
-    if !fault.delay.is_zero() {
-        tokio::time::sleep(fault.delay).await;
-    }
-    let mut response = Response::new(Body::from(fault.body));
-    *response.status_mut() = fault.status;
-    *response.headers_mut() = fault.headers;
-    response
+/// The caller's project, or the gateway's refusal.
+fn authenticate(
+    state: &MockState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<String, GatewayError> {
+    let incoming = IncomingRequest {
+        method,
+        uri,
+        headers,
+        body,
+    };
+    state.keyring.authenticate(&incoming, SystemTime::now())
 }
 
 async fn create_image(
@@ -112,17 +135,35 @@ async fn create_image(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let incoming = IncomingRequest {
-        method: &method,
-        uri: &uri,
-        headers: &headers,
-        body: &body,
+    let project_id = match authenticate(&state, &method, &uri, &headers, &body) {
+        Ok(project_id) => project_id,
+        Err(refusal) => return refusal.into_response(&request_id),
     };
-    if let Err(error) = authenticate(&state.config, &incoming, SystemTime::now()) {
-        return error.into_response(&request_id);
+    let created = rules::check_create(&body).and_then(|plan| state.jobs.create(&project_id, plan));
+    match created {
+        Ok(job_id) => json_response(StatusCode::OK, &json!({ "job_id": job_id })),
+        Err(error) => error.into_response(),
     }
-    match rules::check_create(&body) {
-        Ok(plan) => json_response(StatusCode::OK, &json!({"job_id": state.jobs.create(plan)})),
+}
+
+async fn list_images(
+    State(state): State<Arc<MockState>>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let project_id = match authenticate(&state, &method, &uri, &headers, &[]) {
+        Ok(project_id) => project_id,
+        Err(refusal) => return refusal.into_response(&request_id),
+    };
+    let pairs = hcims::sign::decode_query(uri.query().unwrap_or_default());
+    let answer = ImageQuery::parse(&pairs).and_then(|query| {
+        // Newest first, as IMS sorts by default.
+        query.answer(state.jobs.images(Some(&project_id), true))
+    });
+    match answer {
+        Ok(images) => json_response(StatusCode::OK, &images),
         Err(error) => error.into_response(),
     }
 }
@@ -135,24 +176,19 @@ async fn show_job(
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Response {
-    let incoming = IncomingRequest {
-        method: &method,
-        uri: &uri,
-        headers: &headers,
-        body: &[],
+    let caller_project = match authenticate(&state, &method, &uri, &headers, &[]) {
+        Ok(project_id) => project_id,
+        Err(refusal) => return refusal.into_response(&request_id),
     };
-    if let Err(error) = authenticate(&state.config, &incoming, SystemTime::now()) {
-        return error.into_response(&request_id);
-    }
     let Ok(Path((project_id, job_id))) = path else {
         return not_found(&request_id);
     };
-    if project_id != state.config.project_id {
+    if project_id != caller_project {
         let message =
             format!("The project {project_id:?} in the path is not the project of the request.");
         return ImsError::bad_request(PROJECT_MISMATCH, message).into_response();
     }
-    job_response(&state, &job_id)
+    job_response(&state, &caller_project, &job_id)
 }
 
 async fn show_job_progress(
@@ -163,23 +199,19 @@ async fn show_job_progress(
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let incoming = IncomingRequest {
-        method: &method,
-        uri: &uri,
-        headers: &headers,
-        body: &[],
+    let project_id = match authenticate(&state, &method, &uri, &headers, &[]) {
+        Ok(project_id) => project_id,
+        Err(refusal) => return refusal.into_response(&request_id),
     };
-    if let Err(error) = authenticate(&state.config, &incoming, SystemTime::now()) {
-        return error.into_response(&request_id);
-    }
     let Ok(Path(job_id)) = path else {
         return not_found(&request_id);
     };
-    job_response(&state, &job_id)
+    job_response(&state, &project_id, &job_id)
 }
 
-fn job_response(state: &MockState, job_id: &str) -> Response {
-    match state.jobs.query(job_id) {
+/// A job of another project is as unknown as one that never existed.
+fn job_response(state: &MockState, project_id: &str, job_id: &str) -> Response {
+    match state.jobs.query(project_id, job_id) {
         Some(document) => json_response(StatusCode::OK, &document),
         None => ImsError {
             status: StatusCode::NOT_FOUND,

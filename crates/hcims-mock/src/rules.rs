@@ -3,7 +3,7 @@
 use hcims::spec::{codes, ImageSpec, UnknownKeys};
 use serde_json::Value;
 
-use crate::jobs::{ImagePlan, JobKind};
+use crate::plans::ImagePlan;
 use crate::replies::ImsError;
 
 /// IMS's code for a body that is not JSON (or not a JSON object).
@@ -39,47 +39,7 @@ fn plan_for(value: &Value) -> Result<ImagePlan, ImsError> {
         };
         ImsError::bad_request(errors.ims_code(), message)
     })?;
-    Ok(match spec {
-        ImageSpec::Server(server) => ImagePlan {
-            kind: JobKind::Server,
-            image_name: Some(server.name),
-            data_image_names: Vec::new(),
-        },
-        // The images are named only in the sub-jobs, one per data disk.
-        ImageSpec::DataImages(data) => ImagePlan {
-            kind: JobKind::DataImages,
-            image_name: None,
-            data_image_names: data
-                .data_images
-                .into_iter()
-                .map(|image| image.name)
-                .collect(),
-        },
-        ImageSpec::Obs(obs) => {
-            let data_image_names = obs
-                .data_images
-                .unwrap_or_default()
-                .into_iter()
-                .enumerate()
-                .map(|(index, image)| obs_data_image_name(&obs.name, index, image.name))
-                .collect();
-            ImagePlan {
-                kind: JobKind::Obs,
-                image_name: Some(obs.name),
-                data_image_names,
-            }
-        }
-        ImageSpec::Volume(volume) => ImagePlan {
-            kind: JobKind::Volume,
-            image_name: Some(volume.name),
-            data_image_names: Vec::new(),
-        },
-    })
-}
-
-/// A data disk imported with an OBS image may be unnamed; IMS then names it after the system image.
-fn obs_data_image_name(system_name: &str, index: usize, given: Option<String>) -> String {
-    given.unwrap_or_else(|| format!("{system_name}-data{}", index + 1))
+    Ok(ImagePlan::from(spec))
 }
 
 #[cfg(test)]
@@ -99,28 +59,6 @@ mod tests {
     }
 
     #[test]
-    fn server_data_image_names_go_to_sub_jobs_and_the_job_has_no_name() {
-        let body = br#"{"data_images": [
-            {"name": "d1", "volume_id": "c5dfbd0c-bf0a-4798-a453-61dc6b54aa30"},
-            {"name": "d2", "volume_id": "0e7a1f4b-5e65-4c2b-a2f5-1b9b2a0f6c11"}]}"#;
-        let plan = check_create(body).unwrap();
-        assert_eq!(plan.kind, JobKind::DataImages);
-        assert_eq!(plan.image_name, None);
-        assert_eq!(plan.data_image_names, ["d1", "d2"]);
-    }
-
-    #[test]
-    fn unnamed_obs_data_disks_are_named_after_the_system_image() {
-        let body = br#"{"name": "sys", "image_url": "b:o.qcow2", "min_disk": 40,
-                        "data_images": [{"image_url": "b:d.qcow2", "min_disk": 10},
-                                        {"name": "own", "image_url": "b:e.qcow2", "min_disk": 10}]}"#;
-        let plan = check_create(body).unwrap();
-        assert_eq!(plan.kind, JobKind::Obs);
-        assert_eq!(plan.image_name.as_deref(), Some("sys"));
-        assert_eq!(plan.data_image_names, ["sys-data1", "own"]);
-    }
-
-    #[test]
     fn the_first_broken_rule_gives_the_code_and_message() {
         let error =
             check_create(br#"{"name": "web", "instance_id": "not-a-uuid"}"#).expect_err("refused");
@@ -135,6 +73,9 @@ mod tests {
     #[test]
     fn unknown_keys_are_kept_not_refused() {
         let body = br#"{"name": "web", "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a", "new_field": 1}"#;
-        assert_eq!(check_create(body).unwrap().kind, JobKind::Server);
+        assert_eq!(
+            check_create(body).unwrap().kind,
+            crate::plans::JobKind::Server
+        );
     }
 }

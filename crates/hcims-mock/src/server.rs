@@ -1,21 +1,30 @@
 //! Running the emulator: its own thread and tokio runtime, so sync tests and Python can use it.
+//!
+//! Connections are served with hyper directly rather than `axum::serve`, so that a scripted fault
+//! can close a connection without answering (see [`DropConnection`]).
 
+use std::error::Error;
 use std::fmt;
-use std::future::IntoFuture;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
+use axum::extract::Request;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
 use serde_json::Value;
 use tokio::sync::watch;
+use tower::ServiceExt;
 
 use crate::config::MockConfig;
-use crate::faults::{Fault, FaultTable, InvalidFault};
-use crate::jobs::{JobBook, Pacing};
-use crate::recording::{RecordedRequest, Recorder};
+use crate::faults::{DropConnection, Fault, InvalidFault};
+use crate::job_book::JobControlError;
+use crate::recording::RecordedRequest;
 use crate::routes;
 use crate::state::MockState;
 
@@ -35,25 +44,19 @@ pub struct MockIms {
 impl MockIms {
     /// Binds `127.0.0.1:config.port` and starts serving in the background.
     pub fn start(config: MockConfig) -> io::Result<Self> {
-        let pacing = pacing_of(&config)?;
+        let state = Arc::new(MockState::new(config)?);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(WORKER_THREADS)
             .thread_name("hcims-mock-worker")
             .enable_all()
             .build()?;
-        let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))?;
+        let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, state.config.port))?;
         listener.set_nonblocking(true)?;
         let address = listener.local_addr()?;
         let listener = {
             let _runtime_context = runtime.enter();
             tokio::net::TcpListener::from_std(listener)?
         };
-        let state = Arc::new(MockState {
-            jobs: JobBook::new(pacing, config.fail_pattern.clone()),
-            config,
-            recorder: Recorder::default(),
-            faults: FaultTable::default(),
-        });
         let app = routes::router(state.clone());
         let (stop_signal, stop_requested) = watch::channel(false);
         let thread = std::thread::Builder::new()
@@ -89,9 +92,26 @@ impl MockIms {
         self.state.recorder.clear();
     }
 
-    /// Every job's document as a query would serve it now (without moving any job forward).
-    pub fn jobs(&self) -> Vec<Value> {
-        self.state.jobs.snapshot()
+    /// Every job's document as a query would serve it now (without moving any job forward),
+    /// oldest first: of one project, or of all when `project_id` is `None`.
+    pub fn jobs(&self, project_id: Option<&str>) -> Vec<Value> {
+        self.state.jobs.snapshot(project_id)
+    }
+
+    /// Every image as `GET /v2/cloudimages` would show it now, oldest first: of one project, or
+    /// of all when `project_id` is `None`. Images being made are `queued` or `saving`.
+    pub fn images(&self, project_id: Option<&str>) -> Vec<Value> {
+        self.state.jobs.images(project_id, false)
+    }
+
+    /// Makes job `job_id` end in FAIL (with its sub-jobs) instead of SUCCESS; it must not have ended.
+    pub fn fail_job(&self, job_id: &str) -> Result<(), JobControlError> {
+        self.state.jobs.fail_job(job_id)
+    }
+
+    /// Every project some key or token of the emulator can act in, the first account's first.
+    pub fn project_ids(&self) -> Vec<String> {
+        self.state.config.project_ids()
     }
 
     /// Arms `fault`: matching requests get its answer, before any authentication, `times` times.
@@ -134,46 +154,73 @@ impl fmt::Debug for MockIms {
     }
 }
 
-fn pacing_of(config: &MockConfig) -> io::Result<Pacing> {
-    match config.job_seconds {
-        None => Ok(Pacing::Polls(config.job_polls)),
-        Some(seconds) => Duration::try_from_secs_f64(seconds)
-            .map(Pacing::Elapsed)
-            .map_err(|_| {
-                io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!(
-                        "job_seconds must be a finite number of seconds, at least 0; got {seconds}"
-                    ),
-                )
-            }),
+/// Why a connection was closed without an answer: a fault asked for it.
+#[derive(Debug)]
+struct ConnectionDropped;
+
+impl fmt::Display for ConnectionDropped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the connection is dropped by a fault")
     }
 }
+
+impl Error for ConnectionDropped {}
+
+/// How long to wait before accepting again after an accept error (out of file descriptors, say).
+const ACCEPT_RETRY_PAUSE: Duration = Duration::from_millis(10);
 
 fn serve(
     runtime: tokio::runtime::Runtime,
     listener: tokio::net::TcpListener,
     app: axum::Router,
-    stop_requested: watch::Receiver<bool>,
+    mut stop_requested: watch::Receiver<bool>,
 ) {
     runtime.block_on(async move {
-        // Small answers on keep-alive connections must not wait for Nagle's algorithm.
-        let listener = listener.tap_io(|stream| {
-            let _ = stream.set_nodelay(true);
-        });
-        let mut graceful_signal = stop_requested.clone();
-        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-            // An error means the MockIms is gone: stop as well.
-            let _ = graceful_signal.wait_for(|stop| *stop).await;
-        });
-        let mut deadline_signal = stop_requested;
-        let deadline = async move {
-            let _ = deadline_signal.wait_for(|stop| *stop).await;
-            tokio::time::sleep(STOP_GRACE).await;
-        };
+        let connections = GracefulShutdown::new();
+        let builder = http1::Builder::new();
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let stream = match accepted {
+                        Ok((stream, _)) => stream,
+                        Err(_) => {
+                            tokio::time::sleep(ACCEPT_RETRY_PAUSE).await;
+                            continue;
+                        }
+                    };
+                    // Small answers on keep-alive connections must not wait for Nagle's algorithm.
+                    let _ = stream.set_nodelay(true);
+                    let app = app.clone();
+                    let service = service_fn(move |request: Request<Incoming>| {
+                        let app = app.clone();
+                        async move {
+                            let response = match app.oneshot(request).await {
+                                Ok(response) => response,
+                                Err(never) => match never {},
+                            };
+                            // An error makes hyper close the connection without writing anything.
+                            if response.extensions().get::<DropConnection>().is_some() {
+                                Err(ConnectionDropped)
+                            } else {
+                                Ok(response)
+                            }
+                        }
+                    });
+                    let connection = builder.serve_connection(TokioIo::new(stream), service);
+                    let connection = connections.watch(connection);
+                    tokio::spawn(async move {
+                        // A dropped, reset or truncated connection is an outcome, not a failure.
+                        let _ = connection.await;
+                    });
+                }
+                // An error means the MockIms is gone: stop as well.
+                _ = stop_requested.wait_for(|stop| *stop) => break,
+            }
+        }
+        drop(listener);
         tokio::select! {
-            _ = server.into_future() => {}
-            _ = deadline => {}
+            _ = connections.shutdown() => {}
+            _ = tokio::time::sleep(STOP_GRACE) => {}
         }
     });
     runtime.shutdown_timeout(Duration::from_millis(100));

@@ -1,14 +1,33 @@
 //! Everything the emulator's handlers share.
 
+use crate::auth::Keyring;
 use crate::config::MockConfig;
 use crate::faults::FaultTable;
-use crate::jobs::JobBook;
+use crate::job_book::JobBook;
+use crate::rate_limit::RateLimit;
 use crate::recording::Recorder;
 
 #[derive(Debug)]
 pub(crate) struct MockState {
     pub config: MockConfig,
+    pub keyring: Keyring,
     pub recorder: Recorder,
     pub faults: FaultTable,
+    pub rate_limit: Option<RateLimit>,
     pub jobs: JobBook,
+}
+
+impl MockState {
+    /// The state for `config`, or why the config cannot be served.
+    pub fn new(config: MockConfig) -> std::io::Result<Self> {
+        config.check()?;
+        Ok(Self {
+            keyring: Keyring::new(&config),
+            recorder: Recorder::new(config.record_requests, config.max_recorded_requests),
+            faults: FaultTable::default(),
+            rate_limit: config.rate_limit_per_second.map(RateLimit::new),
+            jobs: JobBook::new(&config)?,
+            config,
+        })
+    }
 }

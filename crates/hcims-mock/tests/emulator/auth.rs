@@ -38,7 +38,7 @@ async fn a_request_without_credentials_is_apigw_0301() {
         "APIGW.0301",
     );
     assert!(
-        ims.jobs().is_empty(),
+        ims.jobs(None).is_empty(),
         "a refused request must not start a job"
     );
 }

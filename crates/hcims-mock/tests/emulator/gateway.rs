@@ -6,7 +6,8 @@ use crate::common::{create, is_lower_hex_32, send, start_default, Auth};
 async fn unknown_paths_and_methods_are_apigw_0101() {
     let ims = start_default();
     for (method, path) in [
-        (Method::GET, "/v2/cloudimages"),
+        (Method::GET, "/v2/images"),
+        (Method::POST, "/v2/cloudimages"),
         (Method::POST, "/v3/nothing/here"),
         (Method::GET, "/v2/cloudimages/action"),
         (Method::DELETE, "/v1/cloudimages/job/abc"),
@@ -146,6 +147,94 @@ async fn one_keep_alive_client_can_send_many_requests_concurrently() {
     for task in tasks {
         task.await.expect("no task panicked");
     }
-    assert_eq!(ims.jobs().len(), 200);
+    assert_eq!(ims.jobs(None).len(), 200);
     assert_eq!(ims.requests().len(), 200);
+}
+
+#[tokio::test]
+async fn above_the_rate_limit_the_gateway_answers_429_apigw_0308() {
+    let ims = crate::common::start(hcims_mock::MockConfig {
+        rate_limit_per_second: Some(3.0),
+        ..hcims_mock::MockConfig::default()
+    });
+    let client = crate::common::http_client();
+    let mut statuses = Vec::new();
+    let mut throttled = None;
+    for _ in 0..6 {
+        let answer = crate::common::send_with(
+            &client,
+            &ims,
+            Method::POST,
+            "/v2/cloudimages/action",
+            r#"{"name": "a", "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a"}"#,
+            Auth::Signed,
+        )
+        .await;
+        statuses.push(answer.status.as_u16());
+        if answer.status == StatusCode::TOO_MANY_REQUESTS {
+            throttled = Some(answer);
+        }
+    }
+    // A burst of one second's worth passes (a little more may have refilled meanwhile).
+    assert_eq!(&statuses[..3], [200, 200, 200], "{statuses:?}");
+    assert!(statuses.contains(&429), "{statuses:?}");
+    let throttled = throttled.unwrap();
+    assert_eq!(throttled.gateway_code(), "APIGW.0308");
+    assert!(throttled.json()["error_msg"]
+        .as_str()
+        .unwrap()
+        .contains("throttling threshold"));
+    assert_eq!(ims.requests().len(), 6, "throttled requests are recorded");
+    let accepted = statuses.iter().filter(|status| **status == 200).count();
+    assert_eq!(ims.jobs(None).len(), accepted);
+}
+
+#[tokio::test]
+async fn recording_can_be_turned_off() {
+    let ims = crate::common::start(hcims_mock::MockConfig {
+        record_requests: false,
+        ..hcims_mock::MockConfig::default()
+    });
+    create(
+        &ims,
+        r#"{"name": "web", "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a"}"#,
+    )
+    .await;
+    assert!(ims.requests().is_empty());
+    assert_eq!(ims.jobs(None).len(), 1);
+}
+
+#[tokio::test]
+async fn only_the_latest_requests_are_kept_beyond_the_cap() {
+    let ims = crate::common::start(hcims_mock::MockConfig {
+        max_recorded_requests: 2,
+        ..hcims_mock::MockConfig::default()
+    });
+    for path in ["/one", "/two", "/three"] {
+        send(&ims, Method::GET, path, "", Auth::Anonymous).await;
+    }
+    let paths: Vec<String> = ims.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/two", "/three"]);
+}
+
+#[tokio::test]
+async fn the_oldest_jobs_are_forgotten_beyond_max_jobs() {
+    let ims = crate::common::start(hcims_mock::MockConfig {
+        max_jobs: Some(1),
+        ..hcims_mock::MockConfig::default()
+    });
+    let body = r#"{"name": "web", "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a"}"#;
+    let first = create(&ims, body).await;
+    let second = create(&ims, body).await;
+    assert_eq!(ims.jobs(None).len(), 1);
+    let gone = send(
+        &ims,
+        Method::GET,
+        &format!("/v1/cloudimages/job/{first}"),
+        "",
+        Auth::Signed,
+    )
+    .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    crate::common::get_job(&ims, &second).await;
 }

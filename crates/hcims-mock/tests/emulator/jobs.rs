@@ -51,7 +51,7 @@ async fn a_server_image_job_runs_then_names_its_image() {
     let ims = start_default();
     let job_id = create(&ims, SERVER).await;
     assert!(is_lower_hex_32(&job_id), "{job_id}");
-    assert_eq!(ims.jobs()[0]["status"], "INIT");
+    assert_eq!(ims.jobs(None)[0]["status"], "INIT");
     let (statuses, job) = poll_to_end(&ims, &job_id).await;
     assert_eq!(statuses, ["RUNNING", "RUNNING", "SUCCESS"]);
     assert_succeeded(&job, "imsCreateImageByInstance");
@@ -213,11 +213,91 @@ async fn the_job_list_shows_documents_as_served_without_moving_jobs() {
     let first = create(&ims, SERVER).await;
     let second = create(&ims, VOLUME).await;
     get_job(&ims, &first).await;
-    let jobs = ims.jobs();
+    let jobs = ims.jobs(None);
     assert_eq!(jobs.len(), 2);
     assert_eq!(jobs[0]["job_id"], first.as_str());
     assert_eq!(jobs[0]["status"], "RUNNING");
     assert_eq!(jobs[1]["job_id"], second.as_str());
     assert_eq!(jobs[1]["status"], "INIT");
-    assert_eq!(ims.jobs(), jobs);
+    assert_eq!(ims.jobs(None), jobs);
+}
+
+#[tokio::test]
+async fn a_job_failed_on_request_ends_in_fail_with_every_sub_job() {
+    let ims = start_default();
+    let job_id = create(&ims, DATA_IMAGES).await;
+    assert_eq!(get_job(&ims, &job_id).await["status"], "RUNNING");
+    ims.fail_job(&job_id).unwrap();
+    let (statuses, job) = poll_to_end(&ims, &job_id).await;
+    assert_eq!(statuses.last().map(String::as_str), Some("FAIL"));
+    assert_eq!(job["error_code"], "IMG.1075");
+    assert!(job["fail_reason"].as_str().unwrap().contains("on request"));
+    for sub in job["entities"]["sub_jobs_result"].as_array().unwrap() {
+        assert_eq!(sub["status"], "FAIL");
+        assert!(sub["entities"].get("image_id").is_none());
+    }
+    assert_eq!(
+        ims.fail_job(&job_id),
+        Err(hcims_mock::JobControlError::Finished(job_id.clone()))
+    );
+    assert!(matches!(
+        ims.fail_job("0123456789abcdef0123456789abcdef"),
+        Err(hcims_mock::JobControlError::UnknownJob(_))
+    ));
+}
+
+#[tokio::test]
+async fn random_failures_are_repeatable_with_a_seed() {
+    async fn outcomes(seed: u64) -> Vec<String> {
+        let ims = start(MockConfig {
+            fail_rate: 0.5,
+            seed: Some(seed),
+            job_polls: 0,
+            ..MockConfig::default()
+        });
+        let mut outcomes = Vec::new();
+        for _ in 0..16 {
+            let job = get_job(&ims, &create(&ims, SERVER).await).await;
+            outcomes.push(job["status"].as_str().unwrap().to_owned());
+        }
+        outcomes
+    }
+    let first = outcomes(42).await;
+    assert_eq!(first, outcomes(42).await);
+    assert!(
+        first.contains(&"FAIL".to_owned()) && first.contains(&"SUCCESS".to_owned()),
+        "{first:?}"
+    );
+}
+
+#[tokio::test]
+async fn time_paced_jobs_report_growing_progress() {
+    let ims = start(MockConfig {
+        job_seconds: Some(0.4),
+        ..MockConfig::default()
+    });
+    let job_id = create(&ims, VOLUME).await;
+    let early = get_job(&ims, &job_id).await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let later = get_job(&ims, &job_id).await;
+    let progress = |job: &Value| job["entities"]["process_percent"].as_f64().unwrap();
+    assert!(progress(&later) > progress(&early), "{early} {later}");
+    assert_eq!(later["entities"]["current_task"], "VolumeCreateImageTask");
+}
+
+#[tokio::test]
+async fn init_polls_answer_init_without_progress_before_running() {
+    let ims = start(MockConfig {
+        init_polls: 1,
+        job_polls: 1,
+        ..MockConfig::default()
+    });
+    let job_id = create(&ims, SERVER).await;
+    let init = get_job(&ims, &job_id).await;
+    assert_eq!(init["status"], "INIT");
+    assert!(init["entities"].get("process_percent").is_none());
+    assert!(init["entities"].get("image_id").is_none());
+    assert_eq!(init["end_time"], "");
+    let (statuses, _) = poll_to_end(&ims, &job_id).await;
+    assert_eq!(statuses, ["RUNNING", "SUCCESS"]);
 }

@@ -8,7 +8,7 @@ async fn refusal(body: &str) -> (StatusCode, serde_json::Value) {
     let ims = start_default();
     let answer = send(&ims, Method::POST, ACTION, body, Auth::Signed).await;
     assert!(
-        ims.jobs().is_empty(),
+        ims.jobs(None).is_empty(),
         "a refused create must not start a job"
     );
     (answer.status, answer.json())
@@ -60,9 +60,24 @@ async fn every_example_of_the_api_page_is_accepted() {
         let answer = send(&ims, Method::POST, ACTION, example, Auth::Signed).await;
         assert_eq!(answer.status, StatusCode::OK, "{example}\n{}", answer.text);
     }
-    assert_eq!(ims.jobs().len(), API_EXAMPLES.len());
+    assert_eq!(ims.jobs(None).len(), API_EXAMPLES.len());
 }
 
+static LONG_NAME: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        r#"{{"name": "{}", "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a"}}"#,
+        "n".repeat(129)
+    )
+});
+
+static LONG_DESCRIPTION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        r#"{{"name": "web", "description": "{}", "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a"}}"#,
+        "d".repeat(1025)
+    )
+});
+
+/// Every rule of IMS's list (ims-facts.md section 3) that the request alone can break.
 #[tokio::test]
 async fn a_broken_rule_answers_its_ims_code_and_names_the_field() {
     let cases = [
@@ -98,8 +113,71 @@ async fn a_broken_rule_answers_its_ims_code_and_names_the_field() {
             "tags",
         ),
         (r#"[1, 2, 3]"#, "IMG.0001", "object"),
+        (&LONG_NAME, "IMG.0002", "name"),
+        (
+            r#"{"name": "web", "description": "<b>bold</b>",
+                "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a"}"#,
+            "IMG.0054",
+            "description",
+        ),
+        (&LONG_DESCRIPTION, "IMG.0004", "description"),
+        (
+            r#"{"name": "x", "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a",
+                "min_ram": 4096, "max_ram": 1024}"#,
+            "IMG.0055",
+            "ram",
+        ),
+        (
+            r#"{"name": "x", "image_url": "b:o.qcow2", "min_disk": 40,
+                "data_images": [{"image_url": "b:d.qcow2", "min_disk": 4096}]}"#,
+            "IMG.0055",
+            "min_disk",
+        ),
+        (
+            r#"{"name": "x", "image_url": "b:o.zvhd2", "min_disk": 40, "is_quick_import": true}"#,
+            "IMG.0159",
+            "os_version",
+        ),
+        (
+            r#"{"name": "x", "image_url": "b:install.ISO", "min_disk": 40}"#,
+            "IMG.0166",
+            "os_version",
+        ),
+        (
+            r#"{"name": "x", "image_url": "b:o.qcow2", "min_disk": 40, "type": "IsoImage"}"#,
+            "IMG.0166",
+            "os_version",
+        ),
+        (
+            r#"{"name": "x", "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a",
+                "tags": ["bad key!.1"]}"#,
+            "IMG.0115",
+            "tags",
+        ),
+        (
+            r#"{"name": "x", "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a",
+                "image_tags": [{"key": "a", "value": "1"}, {"key": "a", "value": "2"}]}"#,
+            "IMG.0115",
+            "image_tags",
+        ),
+        (
+            r#"{"name": "x", "image_url": "b:o.qcow2", "min_disk": 40, "os_type": "Solaris"}"#,
+            "IMG.0122",
+            "os_type",
+        ),
+        (
+            r#"{"name": "x", "image_url": "b:o.qcow2", "min_disk": 40, "architecture": "sparc"}"#,
+            "IMG.0212",
+            "architecture",
+        ),
+        (
+            r#"{"name": "x", "image_url": "b:my file.qcow2", "min_disk": 40}"#,
+            "IMG.0175",
+            "image_url",
+        ),
     ];
     for (body, code, field) in cases {
+        let body: &str = body;
         let (status, answer) = refusal(body).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(answer["error"]["code"], code, "{body}: {answer}");

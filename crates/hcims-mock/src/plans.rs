@@ -1,0 +1,328 @@
+//! What an accepted create asks for: the kind of job and every image it will make.
+
+use hcims::spec::{
+    Architecture, DataImage, FirmwareType, ImageSpec, ImageTag, ImageType, ObsDataImage, ObsImage,
+    ServerDataImages, ServerImage, VolumeImage,
+};
+
+use crate::images::{ImageFacts, OsFacts};
+
+/// The four ways to make an image, as far as their jobs differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum JobKind {
+    Server,
+    DataImages,
+    Obs,
+    Volume,
+}
+
+/// The plan of one accepted create.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ImagePlan {
+    pub kind: JobKind,
+    /// The system image; `None` for data images made from a server's volumes.
+    pub system: Option<ImageFacts>,
+    /// One sub-job each: data images of a server, or data disks imported with an OBS image.
+    pub data: Vec<ImageFacts>,
+    /// The ECS a server image is made from.
+    pub instance_id: Option<String>,
+}
+
+#[cfg(test)]
+impl ImagePlan {
+    /// The name of every image the job will make, the system image's first.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.system
+            .iter()
+            .chain(&self.data)
+            .map(|image| image.name.as_str())
+    }
+}
+
+/// The size the emulator gives disks it cannot see (a server's disks, a volume): IMS's smallest
+/// system disk.
+const UNSEEN_DISK_GB: i64 = 40;
+/// Where an image belongs when the request names no enterprise project.
+const DEFAULT_ENTERPRISE_PROJECT: &str = "0";
+
+impl From<ImageSpec> for ImagePlan {
+    fn from(spec: ImageSpec) -> Self {
+        match spec {
+            ImageSpec::Server(server) => plan_server(server),
+            ImageSpec::DataImages(data) => plan_data_images(data),
+            ImageSpec::Obs(obs) => plan_obs(obs),
+            ImageSpec::Volume(volume) => plan_volume(volume),
+        }
+    }
+}
+
+fn plan_server(server: ServerImage) -> ImagePlan {
+    let facts = ImageFacts {
+        description: server.description.unwrap_or_default(),
+        tags: tag_strings(server.tags, server.image_tags),
+        min_disk: UNSEEN_DISK_GB,
+        min_ram: server.min_ram.unwrap_or(0),
+        max_ram: server.max_ram,
+        os: Some(OsFacts::unknown_linux()),
+        env: "FusionCompute",
+        data_origin: format!("instance,{}", server.instance_id),
+        enterprise_project_id: enterprise_project(server.enterprise_project_id),
+        firmware: FirmwareType::Bios.as_str(),
+        arm: false,
+        from_file: false,
+        name: server.name,
+    };
+    ImagePlan {
+        kind: JobKind::Server,
+        system: Some(facts),
+        data: Vec::new(),
+        instance_id: Some(server.instance_id),
+    }
+}
+
+/// Values inside `data_images` override the top-level ones (ims-facts.md section 6).
+fn plan_data_images(request: ServerDataImages) -> ImagePlan {
+    let data = request
+        .data_images
+        .into_iter()
+        .map(|image: DataImage| {
+            let (tags, image_tags) = if image.tags.is_some() || image.image_tags.is_some() {
+                (image.tags, image.image_tags)
+            } else {
+                (request.tags.clone(), request.image_tags.clone())
+            };
+            ImageFacts {
+                description: image
+                    .description
+                    .or_else(|| request.description.clone())
+                    .unwrap_or_default(),
+                tags: tag_strings(tags, image_tags),
+                min_disk: UNSEEN_DISK_GB,
+                min_ram: request.min_ram.unwrap_or(0),
+                max_ram: request.max_ram,
+                os: None,
+                env: "DataImage",
+                data_origin: format!("volume,{}", image.volume_id),
+                enterprise_project_id: enterprise_project(request.enterprise_project_id.clone()),
+                firmware: FirmwareType::Bios.as_str(),
+                arm: false,
+                from_file: false,
+                name: image.name,
+            }
+        })
+        .collect();
+    ImagePlan {
+        kind: JobKind::DataImages,
+        system: None,
+        data,
+        instance_id: None,
+    }
+}
+
+fn plan_obs(obs: ObsImage) -> ImagePlan {
+    let arm = obs.architecture == Some(Architecture::Arm);
+    // Arm images boot with UEFI whatever the request says.
+    let firmware = if arm {
+        FirmwareType::Uefi
+    } else {
+        obs.hw_firmware_type.unwrap_or(FirmwareType::Bios)
+    };
+    let os = match &obs.os_version {
+        Some(version) => OsFacts::from_version(version, obs.os_type),
+        None => OsFacts {
+            os_type: obs.os_type.map_or("Linux", |given| given.as_str()),
+            ..OsFacts::unknown_linux()
+        },
+    };
+    let enterprise_project_id = enterprise_project(obs.enterprise_project_id.clone());
+    let data = obs
+        .data_images
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(index, image): (usize, ObsDataImage)| ImageFacts {
+            // IMS names an unnamed data disk after the system image.
+            name: image
+                .name
+                .unwrap_or_else(|| format!("{}-data{}", obs.name, index + 1)),
+            description: image.description.unwrap_or_default(),
+            tags: tag_strings(image.tags, image.image_tags),
+            min_disk: image.min_disk,
+            min_ram: 0,
+            max_ram: None,
+            os: None,
+            env: "DataImage",
+            data_origin: format!("file,{}", image.image_url),
+            enterprise_project_id: enterprise_project_id.clone(),
+            firmware: firmware.as_str(),
+            arm,
+            from_file: true,
+        })
+        .collect();
+    let system = ImageFacts {
+        description: obs.description.unwrap_or_default(),
+        tags: tag_strings(obs.tags, obs.image_tags),
+        min_disk: obs.min_disk,
+        min_ram: obs.min_ram.unwrap_or(0),
+        max_ram: obs.max_ram,
+        os: Some(os),
+        env: environment(obs.image_type),
+        data_origin: format!("file,{}", obs.image_url),
+        enterprise_project_id,
+        firmware: firmware.as_str(),
+        arm,
+        from_file: true,
+        name: obs.name,
+    };
+    ImagePlan {
+        kind: JobKind::Obs,
+        system: Some(system),
+        data,
+        instance_id: None,
+    }
+}
+
+fn plan_volume(volume: VolumeImage) -> ImagePlan {
+    let facts = ImageFacts {
+        description: volume.description.unwrap_or_default(),
+        tags: tag_strings(volume.tags, volume.image_tags),
+        min_disk: UNSEEN_DISK_GB,
+        min_ram: volume.min_ram.unwrap_or(0),
+        max_ram: volume.max_ram,
+        os: Some(OsFacts::from_version(&volume.os_version, None)),
+        env: environment(volume.image_type),
+        data_origin: format!("volume,{}", volume.volume_id),
+        enterprise_project_id: enterprise_project(volume.enterprise_project_id),
+        firmware: volume
+            .hw_firmware_type
+            .unwrap_or(FirmwareType::Bios)
+            .as_str(),
+        arm: false,
+        from_file: false,
+        name: volume.name,
+    };
+    ImagePlan {
+        kind: JobKind::Volume,
+        system: Some(facts),
+        data: Vec::new(),
+        instance_id: None,
+    }
+}
+
+/// `virtual_env_type` of a system image: ECS and FusionCompute mean an ECS image, BMS and Ironic a
+/// bare-metal one.
+fn environment(image_type: Option<ImageType>) -> &'static str {
+    match image_type {
+        None | Some(ImageType::Ecs) | Some(ImageType::FusionCompute) => "FusionCompute",
+        Some(ImageType::Bms) | Some(ImageType::Ironic) => "Ironic",
+        Some(ImageType::IsoImage) => "IsoImage",
+    }
+}
+
+fn enterprise_project(given: Option<String>) -> String {
+    given.unwrap_or_else(|| DEFAULT_ENTERPRISE_PROJECT.to_owned())
+}
+
+/// Both tag styles as the `"key.value"` strings an image shows.
+fn tag_strings(tags: Option<Vec<String>>, image_tags: Option<Vec<ImageTag>>) -> Vec<String> {
+    match (tags, image_tags) {
+        (Some(tags), _) if !tags.is_empty() => tags,
+        (_, Some(image_tags)) => image_tags
+            .into_iter()
+            .map(|tag| format!("{}.{}", tag.key, tag.value))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hcims::spec::UnknownKeys;
+    use serde_json::json;
+
+    fn plan(body: serde_json::Value) -> ImagePlan {
+        ImagePlan::from(ImageSpec::from_json(None, &body, UnknownKeys::Keep).expect("valid"))
+    }
+
+    #[test]
+    fn a_server_image_comes_from_its_instance() {
+        let plan = plan(
+            json!({"name": "web", "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a",
+                               "image_tags": [{"key": "env", "value": "prod"}], "min_ram": 1024}),
+        );
+        assert_eq!(plan.kind, JobKind::Server);
+        assert_eq!(
+            plan.instance_id.as_deref(),
+            Some("877a2cda-ba63-4e1e-b95f-e67e48b6129a")
+        );
+        let system = plan.system.unwrap();
+        assert_eq!(system.name, "web");
+        assert_eq!(system.tags, ["env.prod"]);
+        assert_eq!(system.min_ram, 1024);
+        assert_eq!(
+            system.data_origin,
+            "instance,877a2cda-ba63-4e1e-b95f-e67e48b6129a"
+        );
+        assert!(plan.data.is_empty());
+    }
+
+    #[test]
+    fn data_images_take_the_top_level_values_they_do_not_override() {
+        let plan = plan(
+            json!({"description": "shared", "tags": ["a.1"], "data_images": [
+            {"name": "d1", "volume_id": "c5dfbd0c-bf0a-4798-a453-61dc6b54aa30"},
+            {"name": "d2", "volume_id": "0e7a1f4b-5e65-4c2b-a2f5-1b9b2a0f6c11",
+             "description": "own", "tags": ["b.2"]}]}),
+        );
+        assert_eq!(plan.kind, JobKind::DataImages);
+        assert!(plan.system.is_none());
+        assert_eq!(plan.names().collect::<Vec<_>>(), ["d1", "d2"]);
+        assert_eq!(
+            (plan.data[0].description.as_str(), &plan.data[0].tags[..]),
+            ("shared", &["a.1".to_owned()][..])
+        );
+        assert_eq!(
+            (plan.data[1].description.as_str(), &plan.data[1].tags[..]),
+            ("own", &["b.2".to_owned()][..])
+        );
+        assert!(plan
+            .data
+            .iter()
+            .all(|image| image.env == "DataImage" && image.os.is_none()));
+    }
+
+    #[test]
+    fn unnamed_obs_data_disks_are_named_after_the_system_image() {
+        let plan = plan(
+            json!({"name": "sys", "image_url": "b:o.qcow2", "min_disk": 50,
+            "os_version": "Ubuntu 18.04 server 64bit", "architecture": "arm",
+            "data_images": [{"image_url": "b:d.qcow2", "min_disk": 10},
+                            {"name": "own", "image_url": "b:e.qcow2", "min_disk": 20}]}),
+        );
+        assert_eq!(plan.kind, JobKind::Obs);
+        assert_eq!(
+            plan.names().collect::<Vec<_>>(),
+            ["sys", "sys-data1", "own"]
+        );
+        let system = plan.system.unwrap();
+        assert_eq!(system.min_disk, 50);
+        assert_eq!(system.os.unwrap().platform, "Ubuntu");
+        assert_eq!((system.firmware, system.arm), ("uefi", true));
+        assert_eq!(plan.data[1].min_disk, 20);
+        assert_eq!(plan.data[0].data_origin, "file,b:d.qcow2");
+    }
+
+    #[test]
+    fn the_image_type_decides_the_environment() {
+        let volume = plan(
+            json!({"name": "v", "volume_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a",
+                                 "os_version": "CentOS 7.0 64bit", "type": "BMS"}),
+        );
+        assert_eq!(volume.kind, JobKind::Volume);
+        assert_eq!(volume.system.unwrap().env, "Ironic");
+        let iso = plan(json!({"name": "i", "image_url": "b:x.iso", "min_disk": 40,
+                              "os_version": "CentOS 7.0 64bit", "type": "IsoImage"}));
+        assert_eq!(iso.system.unwrap().env, "IsoImage");
+    }
+}
