@@ -46,7 +46,7 @@ impl MockServer {
         fail_rate=0.0, seed=None, unique_names=false, image_quota=None, instances=None,
         rate_limit_per_second=None, record_requests=true,
         max_recorded_requests=MockConfig::DEFAULT_MAX_RECORDED_REQUESTS,
-        max_jobs=Some(MockConfig::DEFAULT_MAX_JOBS), port=0
+        max_jobs=Some(MockConfig::DEFAULT_MAX_JOBS), port=0, response_delay=0.0
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -72,7 +72,13 @@ impl MockServer {
         max_recorded_requests: usize,
         max_jobs: Option<usize>,
         port: u16,
+        response_delay: f64,
     ) -> PyResult<Self> {
+        let response_delay = Duration::try_from_secs_f64(response_delay).map_err(|_| {
+            PyValueError::new_err(format!(
+                "response_delay must be a finite number of seconds, at least 0; got {response_delay}"
+            ))
+        })?;
         let defaults = MockConfig::default();
         let accounts = accounts
             .into_iter()
@@ -105,6 +111,7 @@ impl MockServer {
             max_recorded_requests,
             max_jobs,
             port,
+            response_delay,
         };
         let ims = py
             .detach(|| MockIms::start(config))

@@ -11,8 +11,9 @@ import time
 import types
 from typing import Any
 
-import hcims
 import pytest
+
+import hcims
 from hcims import (
     Client,
     DataImage,

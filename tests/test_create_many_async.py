@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import hcims
 import pytest
+
+import hcims
 from hcims import AsyncClient, ServerImage, ValidationError
 from hcims.testing import MockIms
 

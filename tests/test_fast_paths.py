@@ -15,6 +15,7 @@ import types
 from typing import Any, ClassVar, Optional
 
 import pytest
+
 from hcims import (
     Client,
     DataImage,

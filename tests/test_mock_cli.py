@@ -15,6 +15,7 @@ import pytest
 from mock_http import INSTANCE_ID, SERVER_IMAGE
 
 import hcims
+import hcims.cli
 from hcims.testing import MockIms, serve
 
 STARTUP_TIMEOUT = 30.0
@@ -110,3 +111,16 @@ def test_serve_prints_to_the_given_stream_and_returns_on_ctrl_c() -> None:
     assert "X-Auth-Token: printed-token" in printed
     assert printed.endswith("stopped\n")
     assert len(outcome) == 1 and len(outcome[0]) == 32
+
+
+def test_latency_ms_holds_every_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, object] = {}
+
+    def fake_serve(**options: object) -> None:
+        seen.update(options)
+
+    monkeypatch.setattr(hcims.testing, "serve", fake_serve)
+    assert hcims.cli.main(["mock", "--port", "0", "--latency-ms", "20"]) == 0
+    assert seen["response_delay"] == pytest.approx(0.02)
+    with pytest.raises(SystemExit):
+        hcims.cli.main(["mock", "--latency-ms", "-1"])

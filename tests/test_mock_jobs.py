@@ -3,6 +3,8 @@ that depend on what the account holds, and the bounds on what the emulator keeps
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from mock_http import (
     ACTION,
@@ -115,3 +117,16 @@ def test_recording_can_be_off_or_bounded_and_old_jobs_forgotten() -> None:
         assert len(ims.jobs) == 2
         assert first not in [job["job_id"] for job in ims.jobs]
         assert call(ims, "GET", f"/v1/cloudimages/job/{first}").status == 404
+
+
+def test_response_delay_holds_every_answer() -> None:
+    with MockIms(response_delay=0.08) as ims:
+        client = hcims.Client(**ims.client_args())
+        started = time.monotonic()
+        job_id = client.create_from_server(
+            {"name": "late", "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a"}
+        )
+        client.get_job(job_id)
+        assert time.monotonic() - started >= 0.16
+    with pytest.raises(ValueError, match="response_delay"):
+        MockIms(response_delay=-1.0).start()

@@ -130,6 +130,7 @@ class MockServer:
         max_recorded_requests: int = ...,
         max_jobs: Optional[int] = ...,
         port: int = 0,
+        response_delay: float = 0.0,
     ) -> MockServer: ...
     @property
     def endpoint(self) -> str: ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import sys
 import typing
 from collections.abc import Sequence
@@ -262,6 +263,7 @@ def _run_mock(args: argparse.Namespace, out: TextIO) -> int:
         project_id=args.project_id,
         job_seconds=args.job_seconds,
         out=out,
+        response_delay=args.latency_ms / 1000.0,
     )
     return 0
 
@@ -270,6 +272,13 @@ def _positive(text: str) -> float:
     value = float(text)
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
+
+
+def _not_negative(text: str) -> float:
+    value = float(text)
+    if not (value >= 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a number of at least 0, got {text}")
     return value
 
 
@@ -325,6 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
     mock.add_argument("--project-id", dest="project_id")
     mock.add_argument(
         "--job-seconds", type=_positive, default=None, help="how long each job runs (default: by polls)"
+    )
+    mock.add_argument(
+        "--latency-ms",
+        type=_not_negative,
+        default=0.0,
+        help="hold every answer this many milliseconds after its request arrived (default: 0)",
     )
     mock.set_defaults(run=_run_mock)
     return parser

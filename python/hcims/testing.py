@@ -133,6 +133,9 @@ class MockIms:
     Memory: requests are recorded unless ``record_requests`` is False, and only the latest
     ``max_recorded_requests`` are kept; beyond ``max_jobs`` jobs (None: no limit) the oldest job
     and its images are forgotten. Both bounds keep a long benchmark from growing without end.
+
+    ``response_delay`` (seconds) holds every answer until that long after its request arrived, as a
+    real network and service would: clients can then be measured as over a real link.
     """
 
     def __init__(
@@ -160,6 +163,7 @@ class MockIms:
         max_jobs: int | None = MockServer.DEFAULT_MAX_JOBS,
         port: int = 0,
         region: str = DEFAULT_REGION,
+        response_delay: float = 0.0,
     ) -> None:
         self.accounts: tuple[MockAccount, ...] = tuple(accounts)
         self._options: dict[str, Any] = {
@@ -187,6 +191,7 @@ class MockIms:
             "max_recorded_requests": max_recorded_requests,
             "max_jobs": max_jobs,
             "port": port,
+            "response_delay": response_delay,
         }
         self.region: str = region
         # Kept after stop() so a test can still look at what the emulator saw.

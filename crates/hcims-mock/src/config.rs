@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
+use std::time::Duration;
 
 /// One more AK/SK pair the emulator knows, bound to one or several projects.
 #[derive(Clone, PartialEq, Eq)]
@@ -80,6 +81,9 @@ pub struct MockConfig {
     pub max_jobs: Option<usize>,
     /// The port to listen on at 127.0.0.1; 0 lets the system pick a free one.
     pub port: u16,
+    /// How long after a request arrives its answer leaves (at the least): the network's round trip
+    /// and the service's own time, for measuring clients as over a real link. Zero by default.
+    pub response_delay: Duration,
 }
 
 impl MockConfig {
@@ -184,6 +188,7 @@ impl Default for MockConfig {
             record_requests: true,
             max_recorded_requests: Self::DEFAULT_MAX_RECORDED_REQUESTS,
             max_jobs: Some(Self::DEFAULT_MAX_JOBS),
+            response_delay: Duration::ZERO,
             port: 0,
         }
     }
@@ -215,6 +220,7 @@ impl fmt::Debug for MockConfig {
             .field("record_requests", &self.record_requests)
             .field("max_recorded_requests", &self.max_recorded_requests)
             .field("max_jobs", &self.max_jobs)
+            .field("response_delay", &self.response_delay)
             .field("port", &self.port)
             .finish()
     }

@@ -238,3 +238,28 @@ async fn the_oldest_jobs_are_forgotten_beyond_max_jobs() {
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
     crate::common::get_job(&ims, &second).await;
 }
+
+#[tokio::test]
+async fn every_answer_waits_for_the_response_delay() {
+    let delay = std::time::Duration::from_millis(60);
+    let ims = crate::common::start(hcims_mock::MockConfig {
+        response_delay: delay,
+        ..hcims_mock::MockConfig::default()
+    });
+    let client = crate::common::http_client();
+    for (method, path, body, status) in [
+        (
+            Method::POST,
+            "/v2/cloudimages/action",
+            r#"{"name": "a", "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a"}"#,
+            StatusCode::OK,
+        ),
+        (Method::GET, "/v1/nowhere", "", StatusCode::NOT_FOUND),
+    ] {
+        let started = std::time::Instant::now();
+        let answer =
+            crate::common::send_with(&client, &ims, method, path, body, Auth::Signed).await;
+        assert_eq!(answer.status, status);
+        assert!(started.elapsed() >= delay, "{:?}", started.elapsed());
+    }
+}
