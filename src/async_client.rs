@@ -249,8 +249,8 @@ impl PyAsyncClient {
             }),
         };
         let client = self.inner.clone();
-        let specs = std::mem::take(&mut creates.specs);
-        let future = async move { client.create_many(specs, concurrency, observer).await };
+        let checked = std::mem::take(&mut creates.creates);
+        let future = async move { client.send_many(checked, concurrency, observer).await };
         Ok(spawn_call(future, deliver, move |py, sent| {
             Ok(creates.outcomes(py, sent)?.into_any())
         }))

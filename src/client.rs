@@ -260,8 +260,8 @@ impl PyClient {
             Arc::new(|_, _: &Result<String, hcims::Error>| {})
         };
         let client = self.inner.clone();
-        let specs = std::mem::take(&mut creates.specs);
-        let sending = async move { client.create_many(specs, concurrency, observer).await };
+        let checked = std::mem::take(&mut creates.creates);
+        let sending = async move { client.send_many(checked, concurrency, observer).await };
         let sent = wait_on_shared_runtime(py, sending, finished, report)?;
         creates.outcomes(py, sent)
     }

@@ -4,15 +4,15 @@ use pyo3::exceptions::{PyBaseException, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
-use hcims::spec::ImageSpec;
+use hcims::CheckedCreate;
 
 use crate::errors::to_py_err;
 use crate::spec::spec_from_py;
 
 /// Every item of a `create_many`: the specs to send, and where each one's outcome goes.
 pub struct ManyCreates {
-    /// The specs that passed every rule, in input order.
-    pub specs: Vec<ImageSpec>,
+    /// The creates that passed every rule, in input order, each already its request body.
+    pub creates: Vec<CheckedCreate>,
     /// For each item: None while its create is to be sent, or the exception it already has.
     slots: Vec<Option<Py<PyAny>>>,
 }
@@ -27,7 +27,7 @@ impl ManyCreates {
         requests: &Bound<'_, PyList>,
         mut on_failed: impl FnMut(Python<'_>) -> PyResult<()>,
     ) -> PyResult<ManyCreates> {
-        let mut specs = Vec::with_capacity(requests.len());
+        let mut creates = Vec::with_capacity(requests.len());
         let mut slots = Vec::with_capacity(requests.len());
         for request in requests.iter() {
             let pair = request.cast::<PyTuple>()?;
@@ -37,11 +37,12 @@ impl ManyCreates {
             } else {
                 let mode: Option<String> = mode.extract()?;
                 spec_from_py(py, mode.as_deref(), &spec)
+                    .and_then(|spec| CheckedCreate::new(&spec).map_err(|e| to_py_err(py, e)))
                     .map_err(|error| error.into_value(py).into_any())
             };
             match outcome {
-                Ok(spec) => {
-                    specs.push(spec);
+                Ok(create) => {
+                    creates.push(create);
                     slots.push(None);
                 }
                 Err(exception) => {
@@ -50,7 +51,7 @@ impl ManyCreates {
                 }
             }
         }
-        Ok(ManyCreates { specs, slots })
+        Ok(ManyCreates { creates, slots })
     }
 
     /// The outcome of every item, in input order: the job id (str) or the exception instance.

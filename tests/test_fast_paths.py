@@ -148,3 +148,32 @@ def test_a_client_keeps_working_after_another_one_is_dropped(ims_mock: MockIms) 
     del dropped
     assert kept.create_from_server({"name": "b", "instance_id": UUID})
     assert kept.get_job(kept.create_from_server({"name": "c", "instance_id": UUID})).id
+
+
+LAZY_IMPORT = textwrap.dedent(
+    """
+    import sys
+    before = set(sys.modules)
+    import hcims
+    loaded = set(sys.modules) - before
+    heavy = [m for m in ("asyncio", "dataclasses", "inspect", "hcims.specs", "hcims.job", "hcims.aio") if m in loaded]
+    print(",".join(heavy) or "-")
+    from hcims import AsyncClient, Job, ServerImage, ServerImageDict
+    print(AsyncClient.__module__, Job.__module__, ServerImage.__module__, ServerImageDict.__name__)
+    print(all(name in dir(hcims) for name in hcims.__all__))
+    try:
+        hcims.NoSuchName
+    except AttributeError as error:
+        print("AttributeError", error)
+    """
+)
+
+
+def test_import_hcims_leaves_asyncio_and_the_dataclasses_for_first_use() -> None:
+    done = subprocess.run([sys.executable, "-c", LAZY_IMPORT], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "-"
+    assert lines[1] == "hcims.aio hcims.job hcims.specs ServerImageDict"
+    assert lines[2] == "True"
+    assert lines[3] == "AttributeError module 'hcims' has no attribute 'NoSuchName'"

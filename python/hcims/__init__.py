@@ -15,12 +15,12 @@ from the environment on first use.
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Iterable
-from typing import Literal, Optional, Union, overload
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union, overload
 
 from ._native import __version__
-from .aio import AsyncClient
 from .client import Client, PreparedRequest
 from .errors import (
     ApiError,
@@ -38,29 +38,77 @@ from .errors import (
     TransportError,
     ValidationError,
 )
-from .job import Job
 from .progress import CreateProgress, JobProgress, ProgressCallback
-from .specs import (
-    DataImage,
-    DataImageDict,
-    ImageSpecLike,
-    ObsDataImage,
-    ObsDataImageDict,
-    ObsImage,
-    ObsImageDict,
-    ObsImageLike,
-    ServerDataImages,
-    ServerDataImagesDict,
-    ServerDataImagesLike,
-    ServerImage,
-    ServerImageDict,
-    ServerImageLike,
-    Tag,
-    TagDict,
-    VolumeImage,
-    VolumeImageDict,
-    VolumeImageLike,
-)
+
+if TYPE_CHECKING:
+    from .aio import AsyncClient
+    from .job import Job
+    from .specs import (
+        DataImage,
+        DataImageDict,
+        ImageSpecLike,
+        ObsDataImage,
+        ObsDataImageDict,
+        ObsImage,
+        ObsImageDict,
+        ObsImageLike,
+        ServerDataImages,
+        ServerDataImagesDict,
+        ServerDataImagesLike,
+        ServerImage,
+        ServerImageDict,
+        ServerImageLike,
+        Tag,
+        TagDict,
+        VolumeImage,
+        VolumeImageDict,
+        VolumeImageLike,
+    )
+
+# Names whose module is imported on first use. Building the spec dataclasses, and importing asyncio and
+# the dataclasses module, take several times longer than the rest of `import hcims`.
+_LAZY = {
+    "AsyncClient": "aio",
+    "Job": "job",
+    **dict.fromkeys(
+        (
+            "DataImage",
+            "DataImageDict",
+            "ImageSpecLike",
+            "ObsDataImage",
+            "ObsDataImageDict",
+            "ObsImage",
+            "ObsImageDict",
+            "ObsImageLike",
+            "ServerDataImages",
+            "ServerDataImagesDict",
+            "ServerDataImagesLike",
+            "ServerImage",
+            "ServerImageDict",
+            "ServerImageLike",
+            "Tag",
+            "TagDict",
+            "VolumeImage",
+            "VolumeImageDict",
+            "VolumeImageLike",
+        ),
+        "specs",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hcims' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later look-ups find it at once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "ApiError",

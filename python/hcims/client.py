@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal, Optional, Union, overload
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union, overload
 
 from . import _native
 from .errors import HcimsError
-from .job import Job
 from .progress import ProgressCallback, counting, watching
-from .specs import (
-    ImageSpecLike,
-    ObsImageLike,
-    ServerDataImagesLike,
-    ServerImageLike,
-    VolumeImageLike,
-    mode_of,
-    to_request_dict,
-)
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from .job import Job
+    from .specs import (
+        ImageSpecLike,
+        ObsImageLike,
+        ServerDataImagesLike,
+        ServerImageLike,
+        VolumeImageLike,
+    )
 
 __all__ = ["Client", "PreparedRequest"]
 
@@ -31,6 +33,20 @@ _METHOD_MODES = {
 }
 
 
+_spec_module: Optional[ModuleType] = None
+
+
+def _specs() -> ModuleType:
+    """``hcims.specs``, imported on first use: building its dataclasses takes longer than the rest of
+    ``import hcims``, and a dict spec never needs them."""
+    global _spec_module
+    if _spec_module is None:
+        from . import specs
+
+        _spec_module = specs
+    return _spec_module
+
+
 def request_for(method: str, spec: ImageSpecLike) -> tuple[Optional[str], Any]:
     """The mode and the spec a ``create_*`` method hands to the core; a spec of another way is a TypeError.
 
@@ -41,27 +57,27 @@ def request_for(method: str, spec: ImageSpecLike) -> tuple[Optional[str], Any]:
     kind = type(spec)
     if kind is dict:
         return mode, spec
-    given = mode_of(spec)
+    given = _specs().mode_of(spec)
     if given is not None and given != mode:
         raise TypeError(
             f"{method}() takes a {class_name} or a dict, got {kind.__name__}; "
             f"use create_image() to pick the way from the spec"
         )
-    return mode, spec if given is not None else to_request_dict(spec)
+    return mode, spec if given is not None else _specs().to_request_dict(spec)
 
 
 def request_of(spec: ImageSpecLike) -> tuple[Optional[str], Any]:
     """The mode (None: read from the keys) and the spec that ``create_image`` hands to the core."""
     if type(spec) is dict:
         return None, spec
-    mode = mode_of(spec)
-    return mode, spec if mode is not None else to_request_dict(spec)
+    mode = _specs().mode_of(spec)
+    return mode, spec if mode is not None else _specs().to_request_dict(spec)
 
 
 def requests_for_many(specs: Iterable[ImageSpecLike]) -> list[tuple[Optional[str], Any]]:
     """The ``(mode, spec)`` pairs a ``create_many`` hands to the core, one per spec. A spec that cannot be
     read as one gets its exception in place of the spec, so that it fails alone."""
-    if isinstance(specs, (str, bytes, Mapping)) or mode_of(specs) is not None:
+    if isinstance(specs, (str, bytes, Mapping)) or hasattr(type(specs), "__dataclass_fields__"):
         raise TypeError(
             f"specs must be a list (or other iterable) of specs, not a single {type(specs).__name__}"
         )

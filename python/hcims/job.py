@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 __all__ = ["Job"]
 
@@ -81,33 +82,31 @@ class Job:
             '<span style="display:inline-block;vertical-align:middle;background:#e5e5e5;'
             'width:12em;height:0.7em;border-radius:0.35em;overflow:hidden">'
             f'<span style="display:block;background:{colour};width:{bar_width:.1f}%;height:100%"></span>'
-            f"</span> {html.escape(bar_label)}"
+            f"</span> {_escape(bar_label)}"
         )
         rows: list[tuple[str, str]] = [("job", _code(self.id))]
         if self.job_type:
-            rows.append(("type", html.escape(self.job_type)))
+            rows.append(("type", _escape(self.job_type)))
         if self.image_ids:
             rows.append(("images", "<br>".join(_code(i) for i in self.image_ids)))
         for sub in self.sub_jobs:
             rows.append(("sub-job", _sub_job_html(sub)))
         if self.begin_time:
-            rows.append(("began", html.escape(self.begin_time)))
+            rows.append(("began", _escape(self.begin_time)))
         if self.end_time:
             took = self.duration
             after = f" (after {_seconds_text(took)})" if took is not None and took >= 0 else ""
-            rows.append(("ended", html.escape(self.end_time + after)))
+            rows.append(("ended", _escape(self.end_time + after)))
         if self.error_code or self.fail_reason:
             error = " ".join(x for x in (self.error_code, self.fail_reason) if x)
-            rows.append(
-                ("error", f"<span style='color:{_STATUS_COLOURS['FAIL']}'>{html.escape(error)}</span>")
-            )
+            rows.append(("error", f"<span style='color:{_STATUS_COLOURS['FAIL']}'>{_escape(error)}</span>"))
         body = "".join(
             f"<tr><th style='text-align:left;padding-right:1em'>{key}</th><td style='text-align:left'>{value}</td></tr>"
             for key, value in rows
         )
         return (
             "<div class='hcims-job'><b>IMS job</b> "
-            f"<span style='color:{colour};font-weight:bold'>{html.escape(self.status)}</span> {bar}"
+            f"<span style='color:{colour};font-weight:bold'>{_escape(self.status)}</span> {bar}"
             f"<table>{body}</table></div>"
         )
 
@@ -115,23 +114,30 @@ class Job:
 _STATUS_COLOURS = {"SUCCESS": "#1a7f37", "FAIL": "#cf222e"}
 
 
+def _escape(text: str) -> str:
+    # Imported here: only notebooks draw jobs as HTML, and html costs more to import than this module.
+    import html
+
+    return html.escape(text)
+
+
 def _code(text: str) -> str:
-    return f"<code>{html.escape(text)}</code>"
+    return f"<code>{_escape(text)}</code>"
 
 
 def _sub_job_html(sub: dict[str, Any]) -> str:
     status = str(sub.get("status") or "")
     found = sub.get("entities")
     entities: dict[str, Any] = found if isinstance(found, dict) else {}
-    parts = [f"<span style='color:{_STATUS_COLOURS.get(status, '#9a6700')}'>{html.escape(status)}</span>"]
+    parts = [f"<span style='color:{_STATUS_COLOURS.get(status, '#9a6700')}'>{_escape(status)}</span>"]
     name, image_id = entities.get("image_name"), entities.get("image_id")
     if name:
-        parts.append(html.escape(str(name)))
+        parts.append(_escape(str(name)))
     if image_id:
         parts.append(_code(str(image_id)))
     reason = " ".join(str(x) for x in (sub.get("error_code"), sub.get("fail_reason")) if x)
     if reason:
-        parts.append(html.escape(reason))
+        parts.append(_escape(reason))
     return " ".join(parts)
 
 
@@ -139,6 +145,9 @@ def _parse_time(text: Optional[str]) -> Optional[datetime]:
     """IMS's ISO-8601 times (``2024-11-06T06:19:43.195Z``); None for anything else (old formats too)."""
     if not text:
         return None
+    # Imported here, as few scripts ask for a duration: it keeps `import hcims` fast.
+    from datetime import datetime, timezone
+
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

@@ -14,16 +14,16 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, Optional, TextIO
 
-from .job import Job
-
 if TYPE_CHECKING:
     # Only for annotations (postponed by the __future__ import), so no runtime dependency.
     from typing_extensions import Self
 
+    from .job import Job
+
 __all__ = ["CreateProgress", "JobProgress", "ProgressCallback"]
 
 #: What ``on_progress`` receives: every snapshot of a job while it is waited for.
-ProgressCallback = Callable[[Job], Any]
+ProgressCallback = Callable[["Job"], Any]
 
 _BAR_WIDTH = 20
 

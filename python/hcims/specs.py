@@ -8,7 +8,6 @@ validated), so a dict, a dataclass and a pydantic model all get the same errors.
 from __future__ import annotations
 
 import dataclasses
-import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Optional, Protocol, TypedDict, Union
@@ -354,6 +353,9 @@ def to_request_dict(spec: Any) -> dict[str, Any]:
 
 
 def _accepts_exclude_none(method: Any) -> bool:
+    # Imported here: only models need it, and it costs more to import than this module.
+    import inspect
+
     try:
         parameters = inspect.signature(method).parameters.values()
     except (TypeError, ValueError):

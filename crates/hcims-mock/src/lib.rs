@@ -21,6 +21,7 @@ mod ids;
 mod images;
 mod job_book;
 mod jobs;
+mod latency;
 mod plans;
 mod rate_limit;
 mod recording;

@@ -51,7 +51,7 @@ pub(crate) fn router(state: Arc<MockState>) -> Router {
 /// What the API gateway does before IMS sees a request: give it an id, answer a scripted fault
 /// when one matches, read the body, record the request, throttle.
 async fn gateway(State(state): State<Arc<MockState>>, request: Request, next: Next) -> Response {
-    let arrived = tokio::time::Instant::now();
+    let arrived = std::time::Instant::now();
     let request_id = ids::request_id();
     let (mut parts, body) = request.into_parts();
     let fault = state.faults.take(&parts.method, parts.uri.path());
@@ -86,10 +86,11 @@ async fn gateway(State(state): State<Arc<MockState>>, request: Request, next: Ne
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);
     }
-    let delay = state.config.response_delay;
-    if !delay.is_zero() {
+    if let Some(latency) = &state.latency {
         // Counted from the arrival, so the emulator's own work is part of the delay, not added to it.
-        tokio::time::sleep_until(arrived + delay).await;
+        latency
+            .hold_until(arrived + state.config.response_delay)
+            .await;
     }
     response
 }

@@ -4,6 +4,7 @@ use crate::auth::Keyring;
 use crate::config::MockConfig;
 use crate::faults::FaultTable;
 use crate::job_book::JobBook;
+use crate::latency::Latency;
 use crate::rate_limit::RateLimit;
 use crate::recording::Recorder;
 
@@ -15,6 +16,8 @@ pub(crate) struct MockState {
     pub faults: FaultTable,
     pub rate_limit: Option<RateLimit>,
     pub jobs: JobBook,
+    /// Set when answers are held (`response_delay`).
+    pub latency: Option<Latency>,
 }
 
 impl MockState {
@@ -27,6 +30,11 @@ impl MockState {
             faults: FaultTable::default(),
             rate_limit: config.rate_limit_per_second.map(RateLimit::new),
             jobs: JobBook::new(&config)?,
+            latency: if config.response_delay.is_zero() {
+                None
+            } else {
+                Some(Latency::start()?)
+            },
             config,
         })
     }

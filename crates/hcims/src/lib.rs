@@ -21,7 +21,7 @@ pub mod wait;
 pub use batch::Batch;
 pub use client::{Client, ClientOptions};
 pub use config::{ConfigInput, Credentials, ResolvedConfig};
-pub use create_many::CreateObserver;
+pub use create_many::{CheckedCreate, CreateObserver};
 pub use error::{ApiError, Error, TransportError};
 pub use job::Job;
 pub use prepare::PreparedRequest;

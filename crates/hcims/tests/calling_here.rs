@@ -54,7 +54,7 @@ fn calls_run_on_each_calling_thread_with_a_pool_per_thread_and_client() {
     // A clone is the same client: it shares this thread's pool.
     assert!(!create_here(&client.clone(), "clone").is_empty());
     assert_eq!(hcims::local::pools_here(), 1);
-    assert_eq!(ims.jobs().len(), 4);
+    assert_eq!(ims.jobs(None).len(), 4);
 }
 
 #[test]

@@ -69,7 +69,7 @@ async fn one_outcome_per_spec_in_input_order() {
     assert_eq!(outcomes.len(), 25);
     let ids: Vec<String> = outcomes.into_iter().map(|o| o.expect("a job id")).collect();
     // Each job id belongs to the image of the same position.
-    let jobs = ims.jobs();
+    let jobs = ims.jobs(None);
     for (i, id) in ids.iter().enumerate() {
         let job = jobs
             .iter()
