@@ -15,6 +15,12 @@ use crate::errors::to_py_err;
 /// How often a blocked call wakes to let Python run its signal handlers.
 const SIGNAL_CHECK_SLICE: Duration = Duration::from_millis(50);
 
+/// For the core's blocking calls (run with the GIL released): takes the GIL for a moment to run Python's
+/// signal handlers, so that Ctrl-C raises KeyboardInterrupt and abandons the call.
+pub fn check_signals() -> PyResult<()> {
+    Python::attach(|py| py.check_signals())
+}
+
 /// Runs one call of `client` on this thread's own runtime and connection pool (see `hcims::local`: the
 /// thread does its own I/O instead of waiting to be woken by a worker), without the GIL. Every ~50 ms it
 /// takes the GIL back to run `check_signals()`: a KeyboardInterrupt then drops the future, which cancels

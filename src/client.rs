@@ -10,7 +10,7 @@ use tokio::sync::mpsc::unbounded_channel;
 
 use hcims::{ClientOptions, ConfigInput, RetryPolicy, Secret, WaitOptions};
 
-use crate::blocking::{call_here, call_here_reporting, wait_on_shared_runtime};
+use crate::blocking::{call_here, call_here_reporting, check_signals, wait_on_shared_runtime};
 use crate::create_many::{self as many, ManyCreates};
 use crate::errors::to_py_err;
 use crate::job::job_to_py;
@@ -120,10 +120,9 @@ impl PyClient {
         spec: &Bound<'_, PyAny>,
     ) -> PyResult<String> {
         let spec = spec_from_py(py, mode, spec)?;
-        call_here(py, &self.inner, |client| async move {
-            client.create(&spec).await
-        })?
-        .map_err(|e| to_py_err(py, e))
+        let client = &self.inner;
+        py.detach(|| client.create_blocking(&spec, check_signals))?
+            .map_err(|e| to_py_err(py, e))
     }
 
     /// The signed request `create` would send, secrets masked; nothing is sent.
@@ -140,10 +139,10 @@ impl PyClient {
     }
 
     fn get_job<'py>(&self, py: Python<'py>, job_id: &str) -> PyResult<Bound<'py, PyAny>> {
-        let job = call_here(py, &self.inner, |client| async move {
-            client.get_job(job_id).await
-        })?
-        .map_err(|e| to_py_err(py, e))?;
+        let client = &self.inner;
+        let job = py
+            .detach(|| client.get_job_blocking(job_id, check_signals))?
+            .map_err(|e| to_py_err(py, e))?;
         job_to_py(py, &job)
     }
 

@@ -8,6 +8,7 @@ and connection pool of its own.
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import sys
 import textwrap
@@ -177,3 +178,40 @@ def test_import_hcims_leaves_asyncio_and_the_dataclasses_for_first_use() -> None
     assert lines[1] == "hcims.aio hcims.job hcims.specs ServerImageDict"
     assert lines[2] == "True"
     assert lines[3] == "AttributeError module 'hcims' has no attribute 'NoSuchName'"
+
+
+PROXIED = textwrap.dedent(
+    """
+    import hcims
+    from hcims import Client
+    from hcims.testing import MockIms
+
+    with MockIms() as ims:
+        client = Client(**ims.client_args(), max_attempts=1)
+        try:
+            job_id = client.create_from_server({"name": "via-reqwest", "instance_id": UUID})
+            print(client.get_job(job_id).id == job_id, flush=True)
+        except hcims.TransportError as error:
+            print("TransportError", error, flush=True)
+    """
+).replace("UUID", repr(UUID))
+
+
+def _proxied(**variables: str) -> str:
+    # Only the proxy settings given here, whatever the machine running the tests has.
+    env = {name: value for name, value in os.environ.items() if "proxy" not in name.lower()}
+    env.update(variables)
+    done = subprocess.run(
+        [sys.executable, "-c", PROXIED], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    return done.stdout.strip()
+
+
+def test_with_a_proxy_configured_blocking_calls_go_through_reqwest() -> None:
+    # The blocking transport does not speak to proxies: with one configured, calls take reqwest's way,
+    # which uses it (here a dead one) unless NO_PROXY exempts the endpoint.
+    dead_proxy = "http://127.0.0.1:9"
+    assert _proxied(HTTP_PROXY=dead_proxy, NO_PROXY="127.0.0.1,localhost") == "True"
+    assert _proxied(HTTP_PROXY=dead_proxy).startswith("TransportError could not connect to IMS")

@@ -169,24 +169,21 @@ class Client:
     def __repr__(self) -> str:
         return repr(self._native)
 
-    def _create(self, method: str, spec: ImageSpecLike) -> str:
-        return self._native.create(*request_for(method, spec))
-
     def create_from_server(self, spec: ServerImageLike) -> str:
         """Makes a system-disk image from an ECS (``name`` + ``instance_id``); returns the job id."""
-        return self._create("create_from_server", spec)
+        return self._native.create(*request_for("create_from_server", spec))
 
     def create_data_images_from_server(self, spec: ServerDataImagesLike) -> str:
         """Makes data-disk images from an ECS's volumes (``data_images``, no ``instance_id``); returns the job id."""
-        return self._create("create_data_images_from_server", spec)
+        return self._native.create(*request_for("create_data_images_from_server", spec))
 
     def create_from_obs(self, spec: ObsImageLike) -> str:
         """Makes an image from an external file in OBS (``image_url`` + ``min_disk``); returns the job id."""
-        return self._create("create_from_obs", spec)
+        return self._native.create(*request_for("create_from_obs", spec))
 
     def create_from_volume(self, spec: VolumeImageLike) -> str:
         """Makes a system-disk image from a data volume (``volume_id`` + ``os_version``); returns the job id."""
-        return self._create("create_from_volume", spec)
+        return self._native.create(*request_for("create_from_volume", spec))
 
     def create_image(self, spec: ImageSpecLike) -> str:
         """Submits any create request; the way is read from the spec's type, or from a dict's keys

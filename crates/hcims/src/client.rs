@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::{Credentials, ResolvedConfig};
+use crate::direct::DirectPool;
 use crate::error::{ApiError, Error, TransportError};
 use crate::error_body::parse_error_body;
 use crate::job::Job;
@@ -57,6 +58,8 @@ pub(crate) struct Inner {
     config: ResolvedConfig,
     /// `config.endpoint.base` parsed once: each request only sets its path and query.
     base_url: reqwest::Url,
+    /// The blocking transport of single calls; None when a proxy is configured (see `direct`).
+    pub(crate) direct: Option<DirectPool>,
     options: ClientOptions,
     jobs_path_prefix: String,
 }
@@ -128,10 +131,45 @@ impl<'de> Deserialize<'de> for TextOrOther<'de> {
 }
 
 /// A response that arrived whole, whatever its status.
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    body: Bytes,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+/// What to do after an attempt: hand back its answer, give up with an error, or try again later.
+pub(crate) enum Verdict {
+    Answer(Answer),
+    Failed(Error),
+    RetryIn(Duration),
+}
+
+/// The retry rules of `kind` applied to attempt number `attempt`: an answer >= 400 becomes `Error::Api`.
+pub(crate) fn judge(
+    policy: &RetryPolicy,
+    attempt: u32,
+    outcome: Result<Answer, TransportError>,
+    kind: CallKind,
+) -> Verdict {
+    let more_allowed = attempt < policy.max_attempts;
+    match outcome {
+        Ok(answer) if answer.status < 400 => Verdict::Answer(answer),
+        Ok(answer) => {
+            let api = api_error_from(&answer, kind);
+            if more_allowed && api_error_is_retryable(&api, kind) {
+                Verdict::RetryIn(policy.delay(attempt, api.retry_after))
+            } else {
+                Verdict::Failed(Error::Api(Box::new(api)))
+            }
+        }
+        Err(transport) => {
+            if more_allowed && transport_error_is_retryable(&transport, kind) {
+                Verdict::RetryIn(policy.delay(attempt, None))
+            } else {
+                Verdict::Failed(Error::Transport(Box::new(transport)))
+            }
+        }
+    }
 }
 
 impl Client {
@@ -157,8 +195,10 @@ impl Client {
                 config.endpoint.base
             ))
         })?;
+        let direct = direct_pool(&base_url, &options);
         Ok(Client {
             inner: Arc::new(Inner {
+                direct,
                 base_url,
                 config,
                 options,
@@ -166,6 +206,21 @@ impl Client {
             }),
             http,
         })
+    }
+
+    /// The same client without the blocking transport, as when a proxy is configured.
+    #[cfg(test)]
+    pub(crate) fn without_direct(&self) -> Client {
+        Client {
+            inner: Arc::new(Inner {
+                direct: None,
+                base_url: self.inner.base_url.clone(),
+                config: self.inner.config.clone(),
+                options: self.inner.options.clone(),
+                jobs_path_prefix: self.inner.jobs_path_prefix.clone(),
+            }),
+            http: self.http.clone(),
+        }
     }
 
     /// A new, empty connection pool for this client's options. A pooled connection only makes progress
@@ -186,6 +241,11 @@ impl Client {
     /// Identifies the client (its clones included) without keeping it alive.
     pub(crate) fn identity(&self) -> Weak<Inner> {
         Arc::downgrade(&self.inner)
+    }
+
+    /// The blocking transport, unless a proxy is configured.
+    pub(crate) fn direct(&self) -> Option<&DirectPool> {
+        self.inner.direct.as_ref()
     }
 
     pub fn config(&self) -> &ResolvedConfig {
@@ -232,36 +292,22 @@ impl Client {
         let answer = self
             .execute(Method::POST, CREATE_PATH, &[], body, CallKind::Create)
             .await?;
-        let job_id = serde_json::from_slice::<CreateAnswer<'_>>(&answer.body)
-            .ok()
-            .and_then(|answer| answer.job_id)
-            .filter(|id| !id.is_empty())
-            .map(Cow::into_owned);
-        job_id.ok_or_else(|| {
-            // IMS accepted something but did not say what: the image may well be on its way.
-            Error::transport(
-                format!(
-                    "IMS answered HTTP {} without a job_id: {}",
-                    answer.status,
-                    String::from_utf8_lossy(&answer.body)
-                        .chars()
-                        .take(200)
-                        .collect::<String>()
-                ),
-                false,
-                true,
-            )
-        })
+        job_id_from(&answer)
     }
 
     /// The job's current state, from `GET /v1/{project_id}/jobs/{job_id}`.
     pub async fn get_job(&self, job_id: &str) -> Result<Job, Error> {
-        check_job_id(job_id)?;
-        let path = format!("{}{job_id}", self.inner.jobs_path_prefix);
+        let path = self.job_path(job_id)?;
         let answer = self
             .execute(Method::GET, &path, &[], Bytes::new(), CallKind::Query)
             .await?;
         job_from_answer(&answer, job_id)
+    }
+
+    /// `/v1/{project_id}/jobs/{job_id}`, once the job id is known to be safe in a path.
+    pub(crate) fn job_path(&self, job_id: &str) -> Result<String, Error> {
+        check_job_id(job_id)?;
+        Ok(format!("{}{job_id}", self.inner.jobs_path_prefix))
     }
 
     /// The job as `GET /v1/cloudimages/job/{job_id}` shows it: the endpoint that carries `process_percent`
@@ -288,7 +334,7 @@ impl Client {
     }
 
     /// Sends with the client's retry policy and the rules of `kind`; an answer >= 400 becomes `Error::Api`.
-    async fn execute(
+    pub(crate) async fn execute(
         &self,
         method: Method,
         path: &str,
@@ -312,33 +358,17 @@ impl Client {
     ) -> Result<Answer, Error> {
         let mut attempt: u32 = 1;
         loop {
-            let error = match self
+            let outcome = self
                 .send_once(&method, path, query, body.clone(), kind)
-                .await
-            {
-                Ok(answer) if answer.status < 400 => return Ok(answer),
-                Ok(answer) => {
-                    let api = api_error_from(&answer, kind);
-                    if attempt < policy.max_attempts && api_error_is_retryable(&api, kind) {
-                        let wait = policy.delay(attempt, api.retry_after);
-                        tokio::time::sleep(wait).await;
-                        attempt += 1;
-                        continue;
-                    }
-                    Error::Api(Box::new(api))
+                .await;
+            match judge(&policy, attempt, outcome, kind) {
+                Verdict::Answer(answer) => return Ok(answer),
+                Verdict::Failed(error) => return Err(error),
+                Verdict::RetryIn(wait) => {
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
                 }
-                Err(transport) => {
-                    if attempt < policy.max_attempts
-                        && transport_error_is_retryable(&transport, kind)
-                    {
-                        tokio::time::sleep(policy.delay(attempt, None)).await;
-                        attempt += 1;
-                        continue;
-                    }
-                    Error::Transport(Box::new(transport))
-                }
-            };
-            return Err(error);
+            }
         }
     }
 
@@ -401,7 +431,7 @@ impl Client {
     }
 
     /// The headers of a request, signed for `now`, and the request URI to put after the endpoint.
-    fn headers_for(
+    pub(crate) fn headers_for(
         &self,
         method: &str,
         path: &str,
@@ -454,10 +484,54 @@ impl Client {
     }
 }
 
+/// The job id of a create's answer.
+pub(crate) fn job_id_from(answer: &Answer) -> Result<String, Error> {
+    let job_id = serde_json::from_slice::<CreateAnswer<'_>>(&answer.body)
+        .ok()
+        .and_then(|answer| answer.job_id)
+        .filter(|id| !id.is_empty())
+        .map(Cow::into_owned);
+    job_id.ok_or_else(|| {
+        // IMS accepted something but did not say what: the image may well be on its way.
+        Error::transport(
+            format!(
+                "IMS answered HTTP {} without a job_id: {}",
+                answer.status,
+                String::from_utf8_lossy(&answer.body)
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            ),
+            false,
+            true,
+        )
+    })
+}
+
 /// The body of a create request for `spec`, once it passed every rule.
 pub(crate) fn create_body(spec: &ImageSpec) -> Result<Bytes, Error> {
     spec.validate()?;
     Ok(Bytes::from(spec.to_body()))
+}
+
+/// The blocking transport for `base`, unless the environment names a proxy (only reqwest uses one) or
+/// TLS cannot be set up here (reqwest then reports why, on the first request).
+fn direct_pool(base: &reqwest::Url, options: &ClientOptions) -> Option<DirectPool> {
+    if crate::direct::proxy_configured() {
+        return None;
+    }
+    let host = base.host_str()?;
+    // An IPv6 literal comes bracketed in URLs, bare in socket addresses and TLS names.
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let port = base.port_or_known_default()?;
+    DirectPool::new(
+        base.scheme(),
+        host,
+        port,
+        options.connect_timeout,
+        options.timeout,
+    )
+    .ok()
 }
 
 fn http_client(options: &ClientOptions) -> Result<reqwest::Client, Error> {
@@ -476,7 +550,7 @@ fn http_client(options: &ClientOptions) -> Result<reqwest::Client, Error> {
         })
 }
 
-fn job_from_answer(answer: &Answer, job_id: &str) -> Result<Job, Error> {
+pub(crate) fn job_from_answer(answer: &Answer, job_id: &str) -> Result<Job, Error> {
     let value: Value = serde_json::from_slice(&answer.body)
         .map_err(|e| Error::transport(format!("the job answer is not JSON: {e}"), true, false))?;
     Job::from_json(value, job_id).map_err(|m| Error::transport(m, true, false))

@@ -3,9 +3,11 @@
 //! It does not depend on Python: the PyO3 layer in the workspace root only converts values.
 
 pub mod batch;
+pub mod blocking;
 pub mod client;
 pub mod config;
 pub mod create_many;
+mod direct;
 pub mod error;
 pub mod error_body;
 pub mod job;

@@ -1,0 +1,692 @@
+//! Single blocking requests over plain sockets: HTTP/1.1 written and read on the calling thread.
+//!
+//! A blocking call (a script's `create`, `get_job`) through the async stack (tokio, hyper, reqwest) spent
+//! two thirds of its CPU time in that stack: tasks, wakers, header maps, URL parsing, timers. Here a
+//! request is one `write` and, usually, one `read` on a pooled keep-alive connection, with TLS from
+//! rustls over the same socket and the same certificate verifier reqwest uses. The async stack still
+//! serves the asyncio client, batches and waits; and every request when a proxy is configured, which
+//! this transport does not speak to.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, ClientConnection, StreamOwned};
+
+use crate::client::{Answer, USER_AGENT};
+use crate::error::TransportError;
+
+/// How long a blocked read waits before it lets the caller check for an interruption (Ctrl-C).
+pub(crate) const CHECK_SLICE: Duration = Duration::from_millis(50);
+/// Idle connections older than this are closed rather than reused (as the async pool does).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(50);
+/// At most this many idle connections are kept.
+const MAX_IDLE: usize = 32;
+/// An answer's head (status line and headers) may not be larger; a body may not be larger than
+/// `MAX_BODY`. IMS answers are a few kilobytes.
+const MAX_HEAD: usize = 64 * 1024;
+const MAX_BODY: usize = 64 * 1024 * 1024;
+const MAX_HEADERS: usize = 96;
+/// Room made for each read: an IMS answer fits in one.
+const READ_SIZE: usize = 8 * 1024;
+
+/// Variables through which reqwest finds a proxy; with any of them set, requests go through reqwest.
+const PROXY_VARIABLES: [&str; 6] = [
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
+/// True when the environment names a proxy, which only the async stack knows how to use.
+pub(crate) fn proxy_configured() -> bool {
+    proxy_configured_in(&|name| std::env::var_os(name))
+}
+
+fn proxy_configured_in(variable: &dyn Fn(&str) -> Option<std::ffi::OsString>) -> bool {
+    PROXY_VARIABLES
+        .iter()
+        .any(|name| variable(name).is_some_and(|value| !value.is_empty()))
+}
+
+/// Connections to one endpoint, shared by every thread of the client.
+pub(crate) struct DirectPool {
+    host: String,
+    port: u16,
+    tls: Option<(Arc<ClientConfig>, ServerName<'static>)>,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    idle: Mutex<Vec<(Connection, Instant)>>,
+}
+
+/// Why a request did not get an answer: the transport failed, or the caller's check said stop.
+pub(crate) enum Failure<E> {
+    Transport(TransportError),
+    Stopped(E),
+}
+
+impl<E> From<TransportError> for Failure<E> {
+    fn from(error: TransportError) -> Self {
+        Failure::Transport(error)
+    }
+}
+
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+}
+
+struct Connection {
+    stream: Stream,
+    /// Read past the end of the last answer (a server may not send that, but would be believed).
+    leftover: Vec<u8>,
+}
+
+impl DirectPool {
+    /// A pool for `scheme://host:port`; `tls` is required for `https`.
+    pub fn new(
+        scheme: &str,
+        host: &str,
+        port: u16,
+        connect_timeout: Duration,
+        request_timeout: Duration,
+    ) -> Result<DirectPool, String> {
+        let tls = match scheme {
+            "http" => None,
+            "https" => {
+                let name = ServerName::try_from(host.to_owned())
+                    .map_err(|e| format!("{host:?} is not a TLS server name: {e}"))?;
+                Some((Arc::new(tls_config()?), name))
+            }
+            other => return Err(format!("unsupported scheme {other:?}")),
+        };
+        Ok(DirectPool {
+            host: host.to_owned(),
+            port,
+            tls,
+            connect_timeout,
+            request_timeout,
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Sends `head` and `body` and reads the whole answer, by `deadline`. While it waits, `check` is
+    /// called every ~50 ms; an error from it abandons the request (its connection is closed).
+    /// `create` says whether the service may act on the request (for `maybe_sent`).
+    pub fn send<E>(
+        &self,
+        head: &[u8],
+        body: &[u8],
+        deadline: Instant,
+        create: bool,
+        check: &mut dyn FnMut() -> Result<(), E>,
+    ) -> Result<Answer, Failure<E>> {
+        let (mut connection, mut reused) = match self.take_idle() {
+            Some(connection) => (connection, true),
+            None => (self.connect(deadline)?, false),
+        };
+        while let Err(error) = connection.write_request(head, body) {
+            connection.close();
+            if reused {
+                // The server closed the idle connection as it was taken: nothing of this request can
+                // have been read. Once more on a new connection.
+                connection = self.connect(deadline)?;
+                reused = false;
+                continue;
+            }
+            let never_sent = connection.handshaking();
+            return Err(Failure::Transport(write_error(&error, never_sent, create)));
+        }
+        let answer = connection.read_answer(deadline, reused, create, check)?;
+        if answer.keep_alive {
+            self.put_idle(connection);
+        }
+        Ok(answer.answer)
+    }
+
+    fn take_idle(&self) -> Option<Connection> {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        while let Some((connection, since)) = idle.pop() {
+            // A connection the server closed (or wrote to) while idle would fail or confuse the next
+            // request: it is dropped here, before anything is sent on it.
+            if since.elapsed() < IDLE_TIMEOUT && connection.is_quiet() {
+                return Some(connection);
+            }
+        }
+        None
+    }
+
+    fn put_idle(&self, connection: Connection) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < MAX_IDLE {
+            idle.push((connection, Instant::now()));
+        }
+    }
+
+    fn connect(&self, deadline: Instant) -> Result<Connection, TransportError> {
+        let refused = |message: String| TransportError {
+            message: format!("could not connect to IMS: {message}"),
+            retryable: true,
+            maybe_sent: false,
+        };
+        let addresses = (self.host.as_str(), self.port)
+            .to_socket_addrs()
+            .map_err(|e| refused(format!("cannot resolve {}: {e}", self.host)))?;
+        let mut last_error = None;
+        let mut tcp = None;
+        for address in addresses {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let timeout = self.connect_timeout.min(left);
+            if timeout.is_zero() {
+                last_error = Some(io::Error::from(io::ErrorKind::TimedOut));
+                break;
+            }
+            match TcpStream::connect_timeout(&address, timeout) {
+                Ok(stream) => {
+                    tcp = Some(stream);
+                    break;
+                }
+                Err(error) => last_error = Some(error),
+            }
+        }
+        let Some(tcp) = tcp else {
+            let error = last_error.map_or_else(|| "no address".to_owned(), |e| e.to_string());
+            return Err(refused(format!("{}:{}: {error}", self.host, self.port)));
+        };
+        let setup = |e: io::Error| refused(format!("cannot set up the connection: {e}"));
+        tcp.set_nodelay(true).map_err(setup)?;
+        tcp.set_read_timeout(Some(CHECK_SLICE)).map_err(setup)?;
+        // A write only blocks when the server stops reading; the request's own timeout bounds it.
+        tcp.set_write_timeout(Some(self.request_timeout))
+            .map_err(setup)?;
+        let stream = match &self.tls {
+            None => Stream::Plain(tcp),
+            Some((config, name)) => {
+                let session = ClientConnection::new(config.clone(), name.clone())
+                    .map_err(|e| refused(format!("TLS: {e}")))?;
+                // The handshake runs with the first write.
+                Stream::Tls(Box::new(StreamOwned::new(session, tcp)))
+            }
+        };
+        Ok(Connection {
+            stream,
+            leftover: Vec::new(),
+        })
+    }
+}
+
+impl Drop for DirectPool {
+    fn drop(&mut self) {
+        let idle = self.idle.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for (connection, _) in idle.drain(..) {
+            connection.close();
+        }
+    }
+}
+
+/// The certificate checks reqwest makes by default: the platform's verifier, with the ring provider.
+fn tls_config() -> Result<ClientConfig, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
+        .map_err(|e| format!("cannot load the system's certificate checks: {e}"))?;
+    let mut config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS versions: {e}"))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// An answer read whole, and whether its connection may carry another request.
+struct ReadAnswer {
+    answer: Answer,
+    keep_alive: bool,
+}
+
+impl Connection {
+    fn tcp(&self) -> &TcpStream {
+        match &self.stream {
+            Stream::Plain(tcp) => tcp,
+            Stream::Tls(tls) => &tls.sock,
+        }
+    }
+
+    fn handshaking(&self) -> bool {
+        match &self.stream {
+            Stream::Plain(_) => false,
+            Stream::Tls(tls) => tls.conn.is_handshaking(),
+        }
+    }
+
+    /// Nothing to read and not closed: the state a keep-alive connection must be in to be reused.
+    fn is_quiet(&self) -> bool {
+        if !self.leftover.is_empty() {
+            return false;
+        }
+        peek_would_block(self.tcp())
+    }
+
+    fn close(&self) {
+        let _ = self.tcp().shutdown(Shutdown::Both);
+    }
+
+    fn write_request(&mut self, head: &[u8], body: &[u8]) -> io::Result<()> {
+        match &mut self.stream {
+            Stream::Plain(tcp) => {
+                // One segment for a small request: head and body in one write.
+                let mut request = Vec::with_capacity(head.len() + body.len());
+                request.extend_from_slice(head);
+                request.extend_from_slice(body);
+                tcp.write_all(&request)
+            }
+            Stream::Tls(tls) => {
+                tls.write_all(head)?;
+                tls.write_all(body)?;
+                tls.flush()
+            }
+        }
+    }
+
+    fn read_some(&mut self, into: &mut [u8]) -> io::Result<usize> {
+        match &mut self.stream {
+            Stream::Plain(tcp) => tcp.read(into),
+            Stream::Tls(tls) => tls.read(into),
+        }
+    }
+
+    /// Reads more into `buffer`; `Ok(0)` is the end of the stream. Waits in slices, calling `check`
+    /// between them, until `deadline`.
+    fn fill<E>(
+        &mut self,
+        buffer: &mut Vec<u8>,
+        deadline: Instant,
+        timed_out: &dyn Fn() -> TransportError,
+        broken: &dyn Fn(io::Error) -> TransportError,
+        check: &mut dyn FnMut() -> Result<(), E>,
+    ) -> Result<usize, Failure<E>> {
+        // Read straight into the buffer's spare room, zeroed once as the buffer grows, not per read.
+        let filled = buffer.len();
+        if buffer.capacity() - filled < READ_SIZE {
+            buffer.reserve(READ_SIZE);
+        }
+        buffer.resize(buffer.capacity(), 0);
+        let outcome = loop {
+            match self.read_some(&mut buffer[filled..]) {
+                Ok(read) => break Ok(read),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    if Instant::now() >= deadline {
+                        break Err(Failure::Transport(timed_out()));
+                    }
+                    if let Err(stop) = check() {
+                        break Err(Failure::Stopped(stop));
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(Failure::Transport(broken(e))),
+            }
+        };
+        buffer.truncate(filled + *outcome.as_ref().unwrap_or(&0));
+        if outcome.is_err() {
+            self.close();
+        }
+        outcome
+    }
+
+    fn read_answer<E>(
+        &mut self,
+        deadline: Instant,
+        reused: bool,
+        create: bool,
+        check: &mut dyn FnMut() -> Result<(), E>,
+    ) -> Result<ReadAnswer, Failure<E>> {
+        let timed_out = || TransportError {
+            message: "timed out waiting for IMS: no answer in time".to_owned(),
+            retryable: false,
+            maybe_sent: create,
+        };
+        let failed = |e: io::Error| TransportError {
+            message: format!("the request to IMS failed: {e}"),
+            retryable: false,
+            maybe_sent: create,
+        };
+        let mut buffer = std::mem::take(&mut self.leftover);
+        // The head, skipping interim (1xx) answers.
+        let head = loop {
+            match parse_head(&buffer) {
+                Ok(Some(head)) if (100..200).contains(&head.status) && head.status != 101 => {
+                    buffer.drain(..head.length);
+                }
+                Ok(Some(head)) => break head,
+                Ok(None) if buffer.len() > MAX_HEAD => {
+                    self.close();
+                    return Err(Failure::Transport(failed(io::Error::other(
+                        "the answer's head is too large",
+                    ))));
+                }
+                Ok(None) => {
+                    let read = self.fill(&mut buffer, deadline, &timed_out, &failed, check)?;
+                    if read == 0 {
+                        self.close();
+                        let message = if buffer.is_empty() && reused {
+                            "the request to IMS failed: the connection was closed before any answer"
+                        } else {
+                            "the request to IMS failed: the connection was closed in the middle of the answer"
+                        };
+                        return Err(Failure::Transport(TransportError {
+                            message: message.to_owned(),
+                            retryable: false,
+                            maybe_sent: create,
+                        }));
+                    }
+                }
+                Err(message) => {
+                    self.close();
+                    return Err(Failure::Transport(failed(io::Error::other(message))));
+                }
+            }
+        };
+        let status = head.status;
+        let broke_off = |e: io::Error| TransportError {
+            message: format!("the answer (HTTP {status}) broke off: {e}"),
+            retryable: false,
+            maybe_sent: create,
+        };
+        let chunked = head.chunked;
+        let length = match head.content_length {
+            Some(Ok(length)) => Some(length),
+            Some(Err(())) => {
+                self.close();
+                return Err(Failure::Transport(broke_off(io::Error::other(
+                    "bad Content-Length",
+                ))));
+            }
+            None => None,
+        };
+        let closes = head.closes;
+        let headers = head.headers;
+        let head_len = head.length;
+        buffer.drain(..head_len);
+        let no_body = status == 204 || status == 304;
+        let (body, to_eof) = if no_body {
+            (Vec::new(), false)
+        } else if chunked {
+            (
+                self.read_chunked(buffer, deadline, &timed_out, &broke_off, check)?,
+                false,
+            )
+        } else if let Some(length) = length {
+            while buffer.len() < length {
+                let read = self.fill(&mut buffer, deadline, &timed_out, &broke_off, check)?;
+                if read == 0 {
+                    self.close();
+                    return Err(Failure::Transport(broke_off(io::Error::other(format!(
+                        "the connection was closed after {} of {length} bytes",
+                        buffer.len()
+                    )))));
+                }
+            }
+            self.leftover = buffer.split_off(length);
+            (buffer, false)
+        } else {
+            // Neither length nor chunks: the body ends with the connection.
+            while self.fill(&mut buffer, deadline, &timed_out, &broke_off, check)? > 0 {
+                if buffer.len() > MAX_BODY {
+                    self.close();
+                    return Err(Failure::Transport(broke_off(io::Error::other(
+                        "the answer is too large",
+                    ))));
+                }
+            }
+            (buffer, true)
+        };
+        Ok(ReadAnswer {
+            answer: Answer {
+                status,
+                headers,
+                body: Bytes::from(body),
+            },
+            keep_alive: !closes && !to_eof,
+        })
+    }
+
+    fn read_chunked<E>(
+        &mut self,
+        mut buffer: Vec<u8>,
+        deadline: Instant,
+        timed_out: &dyn Fn() -> TransportError,
+        broke_off: &dyn Fn(io::Error) -> TransportError,
+        check: &mut dyn FnMut() -> Result<(), E>,
+    ) -> Result<Vec<u8>, Failure<E>> {
+        let mut body = Vec::new();
+        loop {
+            // A chunk: its size in hex (extensions after `;` ignored), CRLF, the data, CRLF.
+            let Some(line_end) = find_crlf(&buffer) else {
+                self.more(&mut buffer, deadline, timed_out, broke_off, check)?;
+                continue;
+            };
+            let size_text = String::from_utf8_lossy(&buffer[..line_end]);
+            let size_text = size_text.split(';').next().unwrap_or("").trim();
+            let Ok(size) = usize::from_str_radix(size_text, 16) else {
+                self.close();
+                return Err(Failure::Transport(broke_off(io::Error::other(
+                    "bad chunk size",
+                ))));
+            };
+            if body.len() + size > MAX_BODY {
+                self.close();
+                return Err(Failure::Transport(broke_off(io::Error::other(
+                    "the answer is too large",
+                ))));
+            }
+            if size == 0 {
+                // Trailers, if any, up to an empty line.
+                loop {
+                    match find_crlf(&buffer[line_end + 2..]) {
+                        Some(0) => {
+                            self.leftover = buffer.split_off(line_end + 4);
+                            return Ok(body);
+                        }
+                        Some(trailer_end) => {
+                            buffer.drain(line_end + 2..line_end + 4 + trailer_end);
+                        }
+                        None => self.more(&mut buffer, deadline, timed_out, broke_off, check)?,
+                    }
+                }
+            }
+            let data_start = line_end + 2;
+            while buffer.len() < data_start + size + 2 {
+                self.more(&mut buffer, deadline, timed_out, broke_off, check)?;
+            }
+            body.extend_from_slice(&buffer[data_start..data_start + size]);
+            buffer.drain(..data_start + size + 2);
+        }
+    }
+
+    /// Reads more; the end of the stream in the middle of a chunked body is an error.
+    fn more<E>(
+        &mut self,
+        buffer: &mut Vec<u8>,
+        deadline: Instant,
+        timed_out: &dyn Fn() -> TransportError,
+        broke_off: &dyn Fn(io::Error) -> TransportError,
+        check: &mut dyn FnMut() -> Result<(), E>,
+    ) -> Result<(), Failure<E>> {
+        if self.fill(buffer, deadline, timed_out, broke_off, check)? == 0 {
+            self.close();
+            return Err(Failure::Transport(broke_off(io::Error::other(
+                "the connection was closed in the middle of the answer",
+            ))));
+        }
+        Ok(())
+    }
+}
+
+/// True when reading `tcp` would block: no data, no end of stream, no error.
+#[cfg(unix)]
+fn peek_would_block(tcp: &TcpStream) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut probe = [0u8; 1];
+    // SAFETY: `probe` is valid for one byte for the whole call, and the descriptor is owned by `tcp`,
+    // which outlives it. One non-blocking peek, instead of switching the socket's mode back and forth.
+    let read = unsafe {
+        libc::recv(
+            tcp.as_raw_fd(),
+            probe.as_mut_ptr().cast(),
+            1,
+            libc::MSG_PEEK | libc::MSG_DONTWAIT,
+        )
+    };
+    read < 0 && io::Error::last_os_error().kind() == io::ErrorKind::WouldBlock
+}
+
+#[cfg(not(unix))]
+fn peek_would_block(tcp: &TcpStream) -> bool {
+    if tcp.set_nonblocking(true).is_err() {
+        return false;
+    }
+    let mut probe = [0u8; 1];
+    let quiet = matches!(tcp.peek(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+    quiet && tcp.set_nonblocking(false).is_ok()
+}
+
+fn find_crlf(bytes: &[u8]) -> Option<usize> {
+    bytes.windows(2).position(|pair| pair == b"\r\n")
+}
+
+/// A complete answer head.
+struct Head {
+    status: u16,
+    /// Bytes of the status line and headers, blank line included.
+    length: usize,
+    chunked: bool,
+    content_length: Option<Result<usize, ()>>,
+    /// `Connection: close`, or HTTP/1.0.
+    closes: bool,
+    /// Kept for error answers only (their request id and `Retry-After` matter); empty otherwise.
+    headers: HeaderMap,
+}
+
+/// The head at the start of `buffer`; None while incomplete.
+fn parse_head(buffer: &[u8]) -> Result<Option<Head>, String> {
+    let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut response = httparse::Response::new(&mut slots);
+    let length = match response.parse(buffer) {
+        Ok(httparse::Status::Complete(length)) => length,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(e) => return Err(format!("the answer is not HTTP: {e}")),
+    };
+    let status = response.code.unwrap_or(0);
+    let mut head = Head {
+        status,
+        length,
+        chunked: false,
+        content_length: None,
+        closes: response.version == Some(0),
+        headers: HeaderMap::new(),
+    };
+    for header in response.headers.iter() {
+        let name = header.name;
+        if name.eq_ignore_ascii_case("content-length") {
+            let parsed = std::str::from_utf8(header.value)
+                .ok()
+                .and_then(|text| text.trim().parse::<usize>().ok())
+                .filter(|length| *length <= MAX_BODY);
+            head.content_length = Some(parsed.ok_or(()));
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            head.chunked |= header.value.eq_ignore_ascii_case(b"chunked");
+        } else if name.eq_ignore_ascii_case("connection") {
+            head.closes |= header.value.eq_ignore_ascii_case(b"close");
+        }
+        if status >= 400 {
+            // A header the http crate cannot hold is dropped, as hyper would refuse it.
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_bytes(header.value),
+            ) {
+                head.headers.append(name, value);
+            }
+        }
+    }
+    Ok(Some(head))
+}
+
+/// The head of a request: request line, the given headers, then User-Agent, Accept and
+/// Content-Length as reqwest would add them. Header values were checked when the client was made.
+pub(crate) fn request_head(
+    method: &str,
+    uri: &str,
+    headers: &[(String, String)],
+    body_len: usize,
+) -> Result<Vec<u8>, TransportError> {
+    let mut head = Vec::with_capacity(512);
+    head.extend_from_slice(method.as_bytes());
+    head.push(b' ');
+    head.extend_from_slice(uri.as_bytes());
+    head.extend_from_slice(b" HTTP/1.1\r\n");
+    for (name, value) in headers {
+        let unsafe_value = value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f);
+        let unsafe_name =
+            name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
+        if unsafe_value || unsafe_name {
+            // Names are ours and values were checked at construction; this is a bug, not input.
+            return Err(TransportError {
+                message: format!("invalid header {name:?}"),
+                retryable: false,
+                maybe_sent: false,
+            });
+        }
+        push_header(&mut head, &name.to_ascii_lowercase(), value);
+    }
+    push_header(&mut head, "user-agent", USER_AGENT);
+    push_header(&mut head, "accept", "*/*");
+    if body_len > 0 || method == "POST" {
+        push_header(&mut head, "content-length", &body_len.to_string());
+    }
+    head.extend_from_slice(b"\r\n");
+    Ok(head)
+}
+
+fn push_header(head: &mut Vec<u8>, name: &str, value: &str) {
+    head.extend_from_slice(name.as_bytes());
+    head.extend_from_slice(b": ");
+    head.extend_from_slice(value.as_bytes());
+    head.extend_from_slice(b"\r\n");
+}
+
+fn write_error(error: &io::Error, never_sent: bool, create: bool) -> TransportError {
+    if never_sent {
+        TransportError {
+            message: format!("could not connect to IMS: {error}"),
+            retryable: true,
+            maybe_sent: false,
+        }
+    } else if error.kind() == io::ErrorKind::TimedOut || error.kind() == io::ErrorKind::WouldBlock {
+        TransportError {
+            message: format!("timed out waiting for IMS: {error}"),
+            retryable: false,
+            maybe_sent: create,
+        }
+    } else {
+        TransportError {
+            message: format!("the request to IMS failed: {error}"),
+            retryable: false,
+            maybe_sent: create,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
