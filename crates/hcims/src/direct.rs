@@ -116,6 +116,20 @@ impl DirectPool {
         })
     }
 
+    /// A pool for `https://host:port` that trusts what `config` trusts (tests bring their own CA).
+    #[cfg(test)]
+    fn with_tls_config(host: &str, port: u16, config: ClientConfig) -> DirectPool {
+        let name = ServerName::try_from(host.to_owned()).expect("a TLS server name");
+        DirectPool {
+            host: host.to_owned(),
+            port,
+            tls: Some((Arc::new(config), name)),
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(5),
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
     /// Sends `head` and `body` and reads the whole answer, by `deadline`. While it waits, `check` is
     /// called every ~50 ms; an error from it abandons the request (its connection is closed).
     /// `create` says whether the service may act on the request (for `maybe_sent`).

@@ -336,3 +336,123 @@ fn proxies_in_the_environment_are_noticed() {
     let https = |name: &str| (name == "https_proxy").then(|| "http://proxy:3128".into());
     assert!(proxy_configured_in(&https));
 }
+
+/// A TLS server on loopback answering every request with `body`, with a certificate for `localhost`
+/// signed by a CA of its own; returns its port and the CA's certificate.
+fn serve_tls(body: &'static str) -> (u16, rustls::pki_types::CertificateDer<'static>) {
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .signed_by(&key, &issuer)
+        .unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.der().clone()],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        )
+        .unwrap();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let config = config.clone();
+            thread::spawn(move || {
+                let session = rustls::ServerConnection::new(config).unwrap();
+                let mut tls = rustls::StreamOwned::new(session, stream);
+                let mut received = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    // Answer each request once its head and two-byte body have arrived.
+                    let Ok(read) = tls.read(&mut chunk) else {
+                        return;
+                    };
+                    if read == 0 {
+                        return;
+                    }
+                    received.extend_from_slice(&chunk[..read]);
+                    while let Some(end) = received.windows(4).position(|w| w == b"\r\n\r\n") {
+                        if received.len() < end + 4 + 2 {
+                            break;
+                        }
+                        received.drain(..end + 4 + 2);
+                        let answer = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        if tls.write_all(answer.as_bytes()).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (port, ca.der().clone())
+}
+
+fn client_tls(trusted: Option<rustls::pki_types::CertificateDer<'static>>) -> ClientConfig {
+    let mut roots = rustls::RootCertStore::empty();
+    if let Some(ca) = trusted {
+        roots.add(ca).unwrap();
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config
+}
+
+#[test]
+fn requests_go_over_tls_on_one_connection() {
+    let (port, ca) = serve_tls("{\"job_id\": \"j\"}");
+    let pool = DirectPool::with_tls_config("localhost", port, client_tls(Some(ca)));
+    for _ in 0..3 {
+        let answer = ok(send(&pool, true, SOON));
+        assert_eq!(answer.status, 200);
+        assert_eq!(&answer.body[..], b"{\"job_id\": \"j\"}");
+    }
+    assert_eq!(pool.idle.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn an_untrusted_certificate_fails_before_anything_is_sent() {
+    let (port, _) = serve_tls("{}");
+    let pool = DirectPool::with_tls_config("localhost", port, client_tls(None));
+    let error = transport(send(&pool, true, SOON));
+    assert!(error.retryable && !error.maybe_sent, "{error:?}");
+    assert!(
+        error.message.starts_with("could not connect to IMS"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn the_default_tls_set_up_loads() {
+    // The platform verifier, as reqwest builds it: what real endpoints are checked with.
+    let pool = DirectPool::new(
+        "https",
+        "ims.cn-north-4.myhuaweicloud.com",
+        443,
+        Duration::from_secs(1),
+        Duration::from_secs(1),
+    );
+    assert!(pool.is_ok_and(|pool| pool.tls.is_some()));
+}
