@@ -6,15 +6,19 @@ use std::time::Duration;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
-use tokio::sync::mpsc::unbounded_channel;
+use std::future::Future;
+
+use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
 use hcims::{ClientOptions, ConfigInput, RetryPolicy, Secret, WaitOptions};
 
+use crate::account::{images_to_py, os_versions_to_py, query_pairs, quota_to_py};
 use crate::blocking::{wait_interruptibly, wait_interruptibly_reporting};
 use crate::errors::to_py_err;
 use crate::job::job_to_py;
+use crate::logging::{emit, logged_blocking};
 use crate::prepared::PyPreparedRequest;
-use crate::spec::spec_from_py;
+use crate::spec::spec_for_client;
 
 #[pyclass(module = "hcims._native", name = "Client", frozen)]
 pub struct PyClient {
@@ -49,6 +53,52 @@ pub(crate) fn outcome_to_py<'py>(
     }
 }
 
+/// Runs `call` on a handle of `client` without the GIL: a logging handle when the `hcims` logger
+/// listens (its records written here, on the calling thread, as they come), else `client` itself.
+pub(crate) fn blocking_call<F, T>(
+    py: Python<'_>,
+    client: &hcims::Client,
+    call: impl FnOnce(hcims::Client) -> F,
+) -> PyResult<T>
+where
+    F: Future<Output = T> + Send,
+    T: Send,
+{
+    match logged_blocking(py, client)? {
+        None => wait_interruptibly(py, call(client.clone())),
+        Some((logged, events)) => wait_interruptibly_reporting(py, call(logged), events, emit),
+    }
+}
+
+/// What a blocking wait hands to the calling thread: a job snapshot for `on_progress`, or a log record.
+enum Report {
+    Snapshot(hcims::Job),
+    Log(hcims::RequestEvent),
+}
+
+/// The handle a watched wait runs on and the channel of its reports: snapshots always, log records
+/// when the logger listens.
+fn reporting_handle(
+    py: Python<'_>,
+    client: &hcims::Client,
+) -> PyResult<(
+    hcims::Client,
+    UnboundedSender<Report>,
+    tokio::sync::mpsc::UnboundedReceiver<Report>,
+)> {
+    let (sender, reports) = unbounded_channel::<Report>();
+    let handle = match crate::logging::enabled_level(py)? {
+        None => client.clone(),
+        Some(level) => {
+            let logs = sender.clone();
+            client.with_log(Some(hcims::RequestLog::new(level, move |event| {
+                let _ = logs.send(Report::Log(event));
+            })))
+        }
+    };
+    Ok((handle, sender, reports))
+}
+
 fn seconds(name: &str, value: Option<f64>) -> PyResult<Option<Duration>> {
     match value {
         None => Ok(None),
@@ -64,7 +114,7 @@ impl PyClient {
     #[new]
     #[pyo3(signature = (*, region=None, endpoint=None, ak=None, sk=None, project_id=None,
                         security_token=None, auth_token=None, timeout=None, connect_timeout=None,
-                        max_attempts=None))]
+                        max_attempts=None, iam_endpoint=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -78,6 +128,7 @@ impl PyClient {
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
         max_attempts: Option<u32>,
+        iam_endpoint: Option<String>,
     ) -> PyResult<Self> {
         let defaults = ClientOptions::default();
         let options = ClientOptions {
@@ -103,6 +154,7 @@ impl PyClient {
             security_token: security_token.map(Secret::new),
             auth_token: auth_token.map(Secret::new),
             project_id,
+            iam_endpoint,
         };
         let config =
             hcims::config::resolve_from_environment(input).map_err(|e| to_py_err(py, e))?;
@@ -118,9 +170,11 @@ impl PyClient {
         mode: Option<&str>,
         spec: &Bound<'_, PyAny>,
     ) -> PyResult<String> {
-        let spec = spec_from_py(py, mode, spec)?;
-        let client = &self.inner;
-        wait_interruptibly(py, client.create(&spec))?.map_err(|e| to_py_err(py, e))
+        let spec = spec_for_client(py, mode, spec, Some(&self.inner))?;
+        blocking_call(py, &self.inner, |client| async move {
+            client.create(&spec).await
+        })?
+        .map_err(|e| to_py_err(py, e))
     }
 
     /// The signed request `create` would send, secrets masked; nothing is sent.
@@ -131,14 +185,19 @@ impl PyClient {
         mode: Option<&str>,
         spec: &Bound<'_, PyAny>,
     ) -> PyResult<PyPreparedRequest> {
-        let spec = spec_from_py(py, mode, spec)?;
-        let prepared = self.inner.prepare(&spec).map_err(|e| to_py_err(py, e))?;
+        let spec = spec_for_client(py, mode, spec, Some(&self.inner))?;
+        let prepared = blocking_call(py, &self.inner, |client| async move {
+            client.prepare(&spec).await
+        })?
+        .map_err(|e| to_py_err(py, e))?;
         Ok(PyPreparedRequest::from(prepared))
     }
 
     fn get_job<'py>(&self, py: Python<'py>, job_id: &str) -> PyResult<Bound<'py, PyAny>> {
-        let job =
-            wait_interruptibly(py, self.inner.get_job(job_id))?.map_err(|e| to_py_err(py, e))?;
+        let job = blocking_call(py, &self.inner, |client| async move {
+            client.get_job(job_id).await
+        })?
+        .map_err(|e| to_py_err(py, e))?;
         job_to_py(py, &job)
     }
 
@@ -155,15 +214,22 @@ impl PyClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
         let outcome = match on_progress {
-            None => wait_interruptibly(py, self.inner.wait_for_job(job_id, &options, |_| {}))?,
+            None => blocking_call(py, &self.inner, |client| async move {
+                client.wait_for_job(job_id, &options, |_| {}).await
+            })?,
             Some(callback) => {
-                let (sender, snapshots) = unbounded_channel::<hcims::Job>();
-                let waiting = self.inner.wait_for_job(job_id, &options, move |job| {
-                    // The receiver outlives the wait; a send cannot fail while anyone listens.
-                    let _ = sender.send(job.clone());
-                });
-                wait_interruptibly_reporting(py, waiting, snapshots, |py, job| {
-                    callback.call1((job_to_py(py, &job)?,)).map(drop)
+                let (client, sender, reports) = reporting_handle(py, &self.inner)?;
+                let waiting = async move {
+                    client
+                        .wait_for_job(job_id, &options, move |job| {
+                            // The receiver outlives the wait; a send cannot fail while anyone listens.
+                            let _ = sender.send(Report::Snapshot(job.clone()));
+                        })
+                        .await
+                };
+                wait_interruptibly_reporting(py, waiting, reports, |py, report| match report {
+                    Report::Snapshot(job) => callback.call1((job_to_py(py, &job)?,)).map(drop),
+                    Report::Log(event) => emit(py, event),
                 })?
             }
         };
@@ -185,19 +251,21 @@ impl PyClient {
         on_progress: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
-        let (sender, snapshots) = unbounded_channel::<hcims::Job>();
+        let (client, sender, snapshots) = reporting_handle(py, &self.inner)?;
         let observer: hcims::BatchObserver = if on_progress.is_some() {
             Arc::new(move |_, job: &hcims::Job| {
-                let _ = sender.send(job.clone());
+                let _ = sender.send(Report::Snapshot(job.clone()));
             })
         } else {
             Arc::new(|_, _: &hcims::Job| {})
         };
-        let report = |py: Python<'_>, job: hcims::Job| match &on_progress {
-            Some(callback) => callback.call1((job_to_py(py, &job)?,)).map(drop),
-            None => Ok(()),
+        let report = |py: Python<'_>, report: Report| match (report, &on_progress) {
+            (Report::Snapshot(job), Some(callback)) => {
+                callback.call1((job_to_py(py, &job)?,)).map(drop)
+            }
+            (Report::Snapshot(_), None) => Ok(()),
+            (Report::Log(event), _) => emit(py, event),
         };
-        let client = &self.inner;
         if raise_on_failure {
             let waiting = client.wait_for_jobs(&job_ids, &options, observer);
             let jobs = wait_interruptibly_reporting(py, waiting, snapshots, report)?
@@ -228,9 +296,62 @@ impl PyClient {
         self.inner.config().region.as_deref()
     }
 
+    /// The project id; when it was not given, IAM is asked for it the first time (once per access
+    /// key, region and IAM endpoint in the process).
     #[getter]
-    fn project_id(&self) -> &str {
-        &self.inner.config().project_id
+    fn project_id(&self, py: Python<'_>) -> PyResult<String> {
+        if let Some(id) = self.inner.known_project_id() {
+            return Ok(id.to_owned());
+        }
+        blocking_call(py, &self.inner, |client| async move {
+            client.project_id().await.map(str::to_owned)
+        })?
+        .map_err(|e| to_py_err(py, e))
+    }
+
+    /// The project id if known without asking IAM.
+    #[getter]
+    fn known_project_id(&self) -> Option<&str> {
+        self.inner.known_project_id()
+    }
+
+    /// The region's live OS list, as dicts; cached per client and tag.
+    #[pyo3(signature = (tag=None))]
+    fn os_versions<'py>(
+        &self,
+        py: Python<'py>,
+        tag: Option<String>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let list = blocking_call(py, &self.inner, |client| async move {
+            client.os_versions(tag.as_deref()).await
+        })?
+        .map_err(|e| to_py_err(py, e))?;
+        os_versions_to_py(py, &list)
+    }
+
+    /// `(used, total)` private images of the project.
+    fn quota(&self, py: Python<'_>) -> PyResult<(u64, u64)> {
+        let quota = blocking_call(
+            py,
+            &self.inner,
+            |client| async move { client.quota().await },
+        )?
+        .map_err(|e| to_py_err(py, e))?;
+        Ok(quota_to_py(quota))
+    }
+
+    /// The images `GET /v2/cloudimages` lists for `filters` (a dict of query parameters), as dicts.
+    fn find_images<'py>(
+        &self,
+        py: Python<'py>,
+        filters: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let filters = query_pairs(filters)?;
+        let images = blocking_call(py, &self.inner, |client| async move {
+            client.find_images(&filters).await
+        })?
+        .map_err(|e| to_py_err(py, e))?;
+        images_to_py(py, &images)
     }
 
     #[getter]
@@ -257,7 +378,10 @@ impl PyClient {
             "Client(endpoint={:?}, region={:?}, project_id={:?}, auth={:?})",
             c.endpoint.base,
             c.region.as_deref().unwrap_or(""),
-            c.project_id,
+            // Never asks IAM: a repr does no I/O.
+            self.inner
+                .known_project_id()
+                .unwrap_or("<discovered on first use>"),
             self.inner.auth_kind()
         )
     }

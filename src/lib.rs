@@ -2,11 +2,13 @@
 
 use pyo3::prelude::*;
 
+mod account;
 mod async_client;
 mod blocking;
 mod client;
 mod errors;
 mod job;
+mod logging;
 mod mock;
 mod prepared;
 mod sign;

@@ -46,7 +46,8 @@ impl MockServer {
         fail_rate=0.0, seed=None, unique_names=false, image_quota=None, instances=None,
         rate_limit_per_second=None, record_requests=true,
         max_recorded_requests=MockConfig::DEFAULT_MAX_RECORDED_REQUESTS,
-        max_jobs=Some(MockConfig::DEFAULT_MAX_JOBS), port=0
+        max_jobs=Some(MockConfig::DEFAULT_MAX_JOBS), port=0,
+        region=MockConfig::DEFAULT_REGION.to_owned(), os_versions=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -72,6 +73,8 @@ impl MockServer {
         max_recorded_requests: usize,
         max_jobs: Option<usize>,
         port: u16,
+        region: String,
+        os_versions: Option<Vec<String>>,
     ) -> PyResult<Self> {
         let defaults = MockConfig::default();
         let accounts = accounts
@@ -105,6 +108,8 @@ impl MockServer {
             max_recorded_requests,
             max_jobs,
             port,
+            region,
+            os_versions,
         };
         let ims = py
             .detach(|| MockIms::start(config))

@@ -109,6 +109,8 @@ class MockServer:
         max_recorded_requests: int = ...,
         max_jobs: Optional[int] = ...,
         port: int = 0,
+        region: str = ...,
+        os_versions: Optional[list[str]] = None,
     ) -> MockServer: ...
     @property
     def endpoint(self) -> str: ...

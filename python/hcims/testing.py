@@ -41,7 +41,8 @@ __all__ = [
     "serve",
 ]
 
-#: The region ``MockIms`` reports in ``client_args()``; the emulator itself serves any.
+#: The region ``MockIms`` reports in ``client_args()``; IMS requests of any region are served, and the
+#: emulated IAM (``GET /v3/projects?name=``) names every project after this one.
 DEFAULT_REGION = "cn-north-4"
 
 #: What a fault does instead of answering as IMS: ``answer`` with its status, body and headers;
@@ -126,9 +127,15 @@ class MockIms:
 
     Rules that depend on the account: ``unique_names`` makes a taken name IMG.0009 (off by default,
     so tests may reuse names); ``image_quota`` caps each project's private images (IMG.0015; IMS's
-    default quota is 50, the emulator has none unless told); ``instances`` lists the ECSs that
+    default quota is 50, the emulator has none unless told, and ``GET /v1/cloudimages/quota`` then
+    reports 50); ``instances`` lists the ECSs that
     exist (others are IMG.0005). ``rate_limit_per_second`` makes the gateway answer 429 APIGW.0308
     above that rate.
+
+    Account: the emulated IAM (``GET /v3/projects?name=``, on the same port: give a client
+    ``iam_endpoint=ims.endpoint`` and no ``project_id``) lists each key's projects, all named after
+    ``region``; ``GET /v1/cloudimages/os_version`` serves ``os_versions`` (default: hcims's bundled
+    list); ``GET /v1/cloudimages/quota`` counts the project's images against ``image_quota``.
 
     Memory: requests are recorded unless ``record_requests`` is False, and only the latest
     ``max_recorded_requests`` are kept; beyond ``max_jobs`` jobs (None: no limit) the oldest job
@@ -160,6 +167,7 @@ class MockIms:
         max_jobs: int | None = MockServer.DEFAULT_MAX_JOBS,
         port: int = 0,
         region: str = DEFAULT_REGION,
+        os_versions: Sequence[str] | None = None,
     ) -> None:
         self.accounts: tuple[MockAccount, ...] = tuple(accounts)
         self._options: dict[str, Any] = {
@@ -187,6 +195,8 @@ class MockIms:
             "max_recorded_requests": max_recorded_requests,
             "max_jobs": max_jobs,
             "port": port,
+            "region": region,
+            "os_versions": None if os_versions is None else list(os_versions),
         }
         self.region: str = region
         # Kept after stop() so a test can still look at what the emulator saw.

@@ -80,6 +80,10 @@ pub struct MockConfig {
     pub max_jobs: Option<usize>,
     /// The port to listen on at 127.0.0.1; 0 lets the system pick a free one.
     pub port: u16,
+    /// The region every project is named after at the emulated IAM (`GET /v3/projects?name=`).
+    pub region: String,
+    /// The live OS list `GET /v1/cloudimages/os_version` serves; `None` serves hcims's bundled list.
+    pub os_versions: Option<Vec<String>>,
 }
 
 impl MockConfig {
@@ -91,6 +95,9 @@ impl MockConfig {
     pub const DEFAULT_MAX_RECORDED_REQUESTS: usize = 10_000;
     /// Enough for any test; a long benchmark forgets the oldest jobs.
     pub const DEFAULT_MAX_JOBS: usize = 100_000;
+    pub const DEFAULT_REGION: &'static str = "cn-north-4";
+    /// The private-image quota `GET /v1/cloudimages/quota` reports when `image_quota` is unset.
+    pub const DEFAULT_IMAGE_QUOTA: u32 = 50;
 
     /// Every project some key or token can reach, the first account's first.
     pub fn project_ids(&self) -> Vec<String> {
@@ -185,6 +192,8 @@ impl Default for MockConfig {
             max_recorded_requests: Self::DEFAULT_MAX_RECORDED_REQUESTS,
             max_jobs: Some(Self::DEFAULT_MAX_JOBS),
             port: 0,
+            region: Self::DEFAULT_REGION.to_owned(),
+            os_versions: None,
         }
     }
 }
@@ -216,6 +225,8 @@ impl fmt::Debug for MockConfig {
             .field("max_recorded_requests", &self.max_recorded_requests)
             .field("max_jobs", &self.max_jobs)
             .field("port", &self.port)
+            .field("region", &self.region)
+            .field("os_versions", &self.os_versions.as_ref().map(Vec::len))
             .finish()
     }
 }

@@ -13,6 +13,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod account;
 mod auth;
 mod clock;
 mod config;

@@ -1,18 +1,24 @@
 //! The IMS client: validated specs in, signed requests out, job ids and jobs back.
 
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::config::{Credentials, ResolvedConfig};
+use crate::config::{Credentials, Endpoint, Project, ResolvedConfig};
+use crate::discovery;
 use crate::error::{ApiError, Error, TransportError};
 use crate::error_body::parse_error_body;
+use crate::images::{check_filters, pages_by_hand, parse_images_page, IMAGES_PATH, PAGE_SIZE};
 use crate::job::Job;
+use crate::os_versions::{parse_os_versions, OsVersion, OS_VERSIONS_PATH, OS_VERSION_TAGS};
 use crate::prepare::PreparedRequest;
+use crate::quota::{parse_quota, Quota, QUOTA_PATH};
+use crate::request_log::{LogLevel, RequestEvent, RequestLog};
 use crate::retry::{api_error_is_retryable, transport_error_is_retryable, CallKind, RetryPolicy};
 use crate::runtime::install_crypto_provider;
 use crate::sign::{self, SigningRequest};
@@ -42,17 +48,32 @@ impl Default for ClientOptions {
     }
 }
 
-/// A client of one IMS endpoint with one set of credentials. Cloning shares the connection pool.
+/// A client of one IMS endpoint with one set of credentials. Cloning shares the connection pool, the
+/// project and the live OS list.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// Where this handle reports its requests; `None` (the default) costs nothing.
+    log: Option<RequestLog>,
+    /// Requests of this handle are job polls of a wait loop.
+    polling: bool,
 }
 
 struct Inner {
     http: reqwest::Client,
     config: ResolvedConfig,
     options: ClientOptions,
-    jobs_path_prefix: String,
+    /// Given, or discovered from IAM by the first request that needs it.
+    project: tokio::sync::OnceCell<String>,
+    /// The live OS lists fetched so far, by tag.
+    live_os_versions: Mutex<HashMap<Option<String>, Arc<Vec<OsVersion>>>>,
+}
+
+/// Where a request goes: IMS in the client's project, or IAM (no project yet).
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    Ims,
+    Iam(&'a Endpoint),
 }
 
 impl std::fmt::Debug for Client {
@@ -61,7 +82,7 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("endpoint", &c.endpoint.base)
             .field("region", &c.region)
-            .field("project_id", &c.project_id)
+            .field("project", &c.project)
             .field("auth", &self.auth_kind())
             .finish()
     }
@@ -77,7 +98,9 @@ struct Answer {
 impl Client {
     pub fn new(config: ResolvedConfig, options: ClientOptions) -> Result<Client, Error> {
         install_crypto_provider();
-        check_header_safe("project id", &config.project_id)?;
+        if let Some(project_id) = config.given_project_id() {
+            check_header_safe("project id", project_id)?;
+        }
         match &config.credentials {
             Credentials::AkSk {
                 ak, security_token, ..
@@ -102,15 +125,106 @@ impl Client {
                     error_chain(&e)
                 ))
             })?;
-        let jobs_path_prefix = format!("/v1/{}/jobs/", config.project_id);
+        let project = match config.given_project_id() {
+            Some(id) => tokio::sync::OnceCell::new_with(Some(id.to_owned())),
+            None => tokio::sync::OnceCell::new(),
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 config,
                 options,
-                jobs_path_prefix,
+                project,
+                live_os_versions: Mutex::default(),
             }),
+            log: None,
+            polling: false,
         })
+    }
+
+    /// A handle on the same client whose requests are reported to `log` (`None`: not reported).
+    pub fn with_log(&self, log: Option<RequestLog>) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            log,
+            polling: self.polling,
+        }
+    }
+
+    /// Whether a handle reports anything at `level`.
+    pub fn logs(&self, level: LogLevel) -> bool {
+        self.log.as_ref().is_some_and(|log| log.wants(level))
+    }
+
+    /// This handle, its requests marked as job polls.
+    pub(crate) fn polling(&self) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            log: self.log.clone(),
+            polling: true,
+        }
+    }
+
+    /// The project id when it is known without asking IAM: given, or discovered already.
+    pub fn known_project_id(&self) -> Option<&str> {
+        self.inner.project.get().map(String::as_str)
+    }
+
+    /// The project id, asked of IAM the first time when it was not given (`GET {iam}/v3/projects?name=
+    /// {region}`). One IAM request per access key, region and IAM endpoint in the process.
+    pub async fn project_id(&self) -> Result<&str, Error> {
+        let id = self
+            .inner
+            .project
+            .get_or_try_init(|| Box::pin(self.discover_project()))
+            .await?;
+        Ok(id.as_str())
+    }
+
+    async fn discover_project(&self) -> Result<String, Error> {
+        let (region, iam) = match &self.inner.config.project {
+            Project::Given(id) => return Ok(id.clone()),
+            Project::Discover { region, iam } => (region, iam),
+        };
+        let ak = match &self.inner.config.credentials {
+            Credentials::AkSk { ak, .. } => ak.clone(),
+            // The config refuses a token without a project.
+            Credentials::Token(_) => {
+                return Err(Error::Config(
+                    "with auth_token= give project_id= too".to_owned(),
+                ))
+            }
+        };
+        let key = (ak, region.clone(), iam.base.clone());
+        if let Some(id) = discovery::cached(&key) {
+            return Ok(id);
+        }
+        let query = [("name".to_owned(), region.clone())];
+        let answer = self
+            .execute(
+                Target::Iam(iam),
+                Method::GET,
+                discovery::PROJECTS_PATH,
+                &query,
+                Bytes::new(),
+                CallKind::Query,
+            )
+            .await
+            .map_err(|e| match e {
+                Error::Api(api) => Error::Config(format!(
+                    "the project of region {region:?} could not be discovered: IAM at {} answered HTTP {} {}: {}; \
+                     give project_id=",
+                    iam.base,
+                    api.status,
+                    api.code.as_deref().unwrap_or(""),
+                    api.message
+                )),
+                other => other,
+            })?;
+        let id = discovery::project_from_answer(&answer.body, region, &iam.base)?;
+        check_header_safe("discovered project id", &id)?;
+        discovery::remember(key, id.clone());
+        Ok(id)
     }
 
     pub fn config(&self) -> &ResolvedConfig {
@@ -133,11 +247,21 @@ impl Client {
         }
     }
 
-    /// The create request for `spec`, signed now, with secrets masked. Nothing is sent.
-    pub fn prepare(&self, spec: &ImageSpec) -> Result<PreparedRequest, Error> {
+    /// The create request for `spec`, signed now, with secrets masked. Nothing is sent to IMS (a project
+    /// that was not given is discovered first).
+    pub async fn prepare(&self, spec: &ImageSpec) -> Result<PreparedRequest, Error> {
         spec.validate()?;
         let body = spec.to_body();
-        let (uri, headers) = self.headers_for("POST", CREATE_PATH, &[], &body, SystemTime::now());
+        let project = self.project_id().await?;
+        let (uri, headers) = self.headers_for(
+            Target::Ims,
+            Some(project),
+            "POST",
+            CREATE_PATH,
+            &[],
+            &body,
+            SystemTime::now(),
+        );
         Ok(PreparedRequest::new(
             "POST",
             format!("{}{uri}", self.inner.config.endpoint.base),
@@ -152,7 +276,14 @@ impl Client {
         spec.validate()?;
         let body = Bytes::from(spec.to_body());
         let answer = self
-            .execute(Method::POST, CREATE_PATH, &[], body, CallKind::Create)
+            .execute(
+                Target::Ims,
+                Method::POST,
+                CREATE_PATH,
+                &[],
+                body,
+                CallKind::Create,
+            )
             .await?;
         let job_id = serde_json::from_slice::<Value>(&answer.body)
             .ok()
@@ -178,9 +309,16 @@ impl Client {
     /// The job's current state, from `GET /v1/{project_id}/jobs/{job_id}`.
     pub async fn get_job(&self, job_id: &str) -> Result<Job, Error> {
         check_job_id(job_id)?;
-        let path = format!("{}{job_id}", self.inner.jobs_path_prefix);
+        let path = format!("/v1/{}/jobs/{job_id}", self.project_id().await?);
         let answer = self
-            .execute(Method::GET, &path, &[], Bytes::new(), CallKind::Query)
+            .execute(
+                Target::Ims,
+                Method::GET,
+                &path,
+                &[],
+                Bytes::new(),
+                CallKind::Query,
+            )
             .await?;
         job_from_answer(&answer, job_id)
     }
@@ -198,6 +336,7 @@ impl Client {
         let answer = self
             .execute_with(
                 single_attempt,
+                Target::Ims,
                 Method::GET,
                 &path,
                 &[],
@@ -211,6 +350,7 @@ impl Client {
     /// Sends with the client's retry policy and the rules of `kind`; an answer >= 400 becomes `Error::Api`.
     async fn execute(
         &self,
+        target: Target<'_>,
         method: Method,
         path: &str,
         query: &[(String, String)],
@@ -218,30 +358,44 @@ impl Client {
         kind: CallKind,
     ) -> Result<Answer, Error> {
         let policy = self.inner.options.retry;
-        self.execute_with(policy, method, path, query, body, kind)
+        self.execute_with(policy, target, method, path, query, body, kind)
             .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn execute_with(
         &self,
         policy: RetryPolicy,
+        target: Target<'_>,
         method: Method,
         path: &str,
         query: &[(String, String)],
         body: Bytes,
         kind: CallKind,
     ) -> Result<Answer, Error> {
+        // IMS requests carry the project; IAM is asked before there is one.
+        let project = match target {
+            Target::Ims => Some(self.project_id().await?),
+            Target::Iam(_) => None,
+        };
         let mut attempt: u32 = 1;
         loop {
-            let error = match self
-                .send_once(&method, path, query, body.clone(), kind)
-                .await
-            {
+            let started = self.log.as_ref().map(|_| Instant::now());
+            let sent = self
+                .send_once(target, project, &method, path, query, body.clone(), kind)
+                .await;
+            if let (Some(log), Some(started)) = (&self.log, started) {
+                self.report_attempt(log, &method, path, query, &sent, started, attempt);
+            }
+            let error = match sent {
                 Ok(answer) if answer.status < 400 => return Ok(answer),
                 Ok(answer) => {
                     let api = api_error_from(&answer, kind);
                     if attempt < policy.max_attempts && api_error_is_retryable(&api, kind) {
                         let wait = policy.delay(attempt, api.retry_after);
+                        self.report_retry(&method, path, attempt, wait, || {
+                            format!("HTTP {} {}", api.status, api.code.as_deref().unwrap_or(""))
+                        });
                         tokio::time::sleep(wait).await;
                         attempt += 1;
                         continue;
@@ -252,7 +406,11 @@ impl Client {
                     if attempt < policy.max_attempts
                         && transport_error_is_retryable(&transport, kind)
                     {
-                        tokio::time::sleep(policy.delay(attempt, None)).await;
+                        let wait = policy.delay(attempt, None);
+                        self.report_retry(&method, path, attempt, wait, || {
+                            transport.message.clone()
+                        });
+                        tokio::time::sleep(wait).await;
                         attempt += 1;
                         continue;
                     }
@@ -263,16 +421,216 @@ impl Client {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
+    fn report_attempt(
+        &self,
+        log: &RequestLog,
+        method: &Method,
+        path: &str,
+        query: &[(String, String)],
+        sent: &Result<Answer, TransportError>,
+        started: Instant,
+        attempt: u32,
+    ) {
+        let level = if self.polling {
+            LogLevel::Debug
+        } else {
+            LogLevel::Info
+        };
+        if !log.wants(level) {
+            return;
+        }
+        let query_string = sign::canonical_query_string(query);
+        let path = if query_string.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{query_string}")
+        };
+        let (status, request_id, error) = match sent {
+            Ok(answer) => (
+                Some(answer.status),
+                answer
+                    .headers
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+                None,
+            ),
+            Err(transport) => (None, None, Some(transport.message.clone())),
+        };
+        log.emit(RequestEvent::Attempt {
+            method: method.as_str().to_owned(),
+            path,
+            status,
+            request_id,
+            elapsed: started.elapsed(),
+            attempt,
+            poll: self.polling,
+            error,
+        });
+    }
+
+    fn report_retry(
+        &self,
+        method: &Method,
+        path: &str,
+        attempt: u32,
+        delay: Duration,
+        reason: impl FnOnce() -> String,
+    ) {
+        if let Some(log) = self.log.as_ref().filter(|log| log.wants(LogLevel::Debug)) {
+            log.emit(RequestEvent::Retry {
+                method: method.as_str().to_owned(),
+                path: path.to_owned(),
+                next_attempt: attempt + 1,
+                delay,
+                reason: reason(),
+            });
+        }
+    }
+
+    /// The OS versions the region accepts (`GET /v1/cloudimages/os_version`, `?tag=` one of bms, uefi,
+    /// arm, x86). Fetched once per client and tag; from then on the `os_version` warning of a spec
+    /// checks against the lists fetched (see [`Client::os_version_warnings`]).
+    pub async fn os_versions(&self, tag: Option<&str>) -> Result<Arc<Vec<OsVersion>>, Error> {
+        if let Some(tag) = tag {
+            if !OS_VERSION_TAGS.contains(&tag) {
+                return Err(Error::Validation(ValidationErrors(vec![FieldError {
+                    path: "tag".to_owned(),
+                    message: format!("must be one of {OS_VERSION_TAGS:?}, got {tag:?}"),
+                    ims_code: "IMG.0001",
+                }])));
+            }
+        }
+        let key = tag.map(str::to_owned);
+        if let Some(list) = self.live_os_lists().get(&key) {
+            return Ok(list.clone());
+        }
+        let query: Vec<(String, String)> = tag
+            .map(|t| vec![("tag".to_owned(), t.to_owned())])
+            .unwrap_or_default();
+        let answer = self
+            .execute(
+                Target::Ims,
+                Method::GET,
+                OS_VERSIONS_PATH,
+                &query,
+                Bytes::new(),
+                CallKind::Query,
+            )
+            .await?;
+        let list = Arc::new(
+            parse_os_versions(&answer.body).map_err(|m| Error::transport(m, false, false))?,
+        );
+        self.live_os_lists().insert(key, list.clone());
+        Ok(list)
+    }
+
+    fn live_os_lists(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<Option<String>, Arc<Vec<OsVersion>>>> {
+        // Poisoning would need a panic while inserting an Arc: the map is whole either way.
+        self.inner
+            .live_os_versions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The warnings of `spec`: its `os_version` is checked against the live lists this client fetched,
+    /// or against the bundled list when none was fetched.
+    pub fn os_version_warnings(&self, spec: &ImageSpec) -> Vec<String> {
+        let lists = self.live_os_lists();
+        if lists.is_empty() {
+            return spec.warnings();
+        }
+        let live: HashSet<&str> = lists
+            .values()
+            .flat_map(|list| list.iter().map(|v| v.os_version.as_str()))
+            .collect();
+        spec.warnings_against(Some(&live))
+    }
+
+    /// The project's private-image quota (`GET /v1/cloudimages/quota`).
+    pub async fn quota(&self) -> Result<Quota, Error> {
+        let answer = self
+            .execute(
+                Target::Ims,
+                Method::GET,
+                QUOTA_PATH,
+                &[],
+                Bytes::new(),
+                CallKind::Query,
+            )
+            .await?;
+        parse_quota(&answer.body).map_err(|m| Error::transport(m, false, false))
+    }
+
+    /// The images `GET /v2/cloudimages` lists for `filters` (`name`, `__imagetype`, `status`, ...), every
+    /// page of them; with `limit` or `marker` among the filters, that one page only.
+    pub async fn find_images(&self, filters: &[(String, String)]) -> Result<Vec<Value>, Error> {
+        check_filters(filters).map_err(|message| {
+            Error::Validation(ValidationErrors(vec![FieldError {
+                path: "filters".to_owned(),
+                message,
+                ims_code: "IMG.0001",
+            }]))
+        })?;
+        let by_hand = pages_by_hand(filters);
+        let mut images = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let mut query = filters.to_vec();
+            if !by_hand {
+                query.push(("limit".to_owned(), PAGE_SIZE.to_string()));
+                if let Some(marker) = &marker {
+                    query.push(("marker".to_owned(), marker.clone()));
+                }
+            }
+            let answer = self
+                .execute(
+                    Target::Ims,
+                    Method::GET,
+                    IMAGES_PATH,
+                    &query,
+                    Bytes::new(),
+                    CallKind::Query,
+                )
+                .await?;
+            let page =
+                parse_images_page(&answer.body).map_err(|m| Error::transport(m, false, false))?;
+            let full = page.len() >= PAGE_SIZE;
+            marker = page
+                .last()
+                .and_then(|image| image.get("id"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            images.extend(page);
+            if by_hand || !full || marker.is_none() {
+                return Ok(images);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
     async fn send_once(
         &self,
+        target: Target<'_>,
+        project: Option<&str>,
         method: &Method,
         path: &str,
         query: &[(String, String)],
         body: Bytes,
         kind: CallKind,
     ) -> Result<Answer, TransportError> {
-        let (uri, headers) =
-            self.headers_for(method.as_str(), path, query, &body, SystemTime::now());
+        let (uri, headers) = self.headers_for(
+            target,
+            project,
+            method.as_str(),
+            path,
+            query,
+            &body,
+            SystemTime::now(),
+        );
         let mut header_map = HeaderMap::with_capacity(headers.len());
         for (name, value) in &headers {
             // Names are ours and values were checked at construction; a failure here is a bug, not input.
@@ -288,7 +646,7 @@ impl Client {
             })?;
             header_map.append(name, value);
         }
-        let url = format!("{}{uri}", self.inner.config.endpoint.base);
+        let url = format!("{}{uri}", self.endpoint_of(target).base);
         let response = self
             .inner
             .http
@@ -315,9 +673,19 @@ impl Client {
         })
     }
 
+    fn endpoint_of<'a>(&'a self, target: Target<'a>) -> &'a Endpoint {
+        match target {
+            Target::Ims => &self.inner.config.endpoint,
+            Target::Iam(endpoint) => endpoint,
+        }
+    }
+
     /// The headers of a request, signed for `now`, and the request URI to put after the endpoint.
+    #[allow(clippy::too_many_arguments)]
     fn headers_for(
         &self,
+        target: Target<'_>,
+        project: Option<&str>,
         method: &str,
         path: &str,
         query: &[(String, String)],
@@ -327,7 +695,10 @@ impl Client {
         let config = &self.inner.config;
         let mut headers: Vec<(String, String)> = Vec::with_capacity(8);
         headers.push(("Content-Type".to_owned(), CONTENT_TYPE.to_owned()));
-        headers.push(("X-Project-Id".to_owned(), config.project_id.clone()));
+        if let Some(project) = project {
+            headers.push(("X-Project-Id".to_owned(), project.to_owned()));
+        }
+        let host = &self.endpoint_of(target).host;
         match &config.credentials {
             Credentials::AkSk {
                 ak,
@@ -340,7 +711,7 @@ impl Client {
                 let signed = sign::sign(
                     &SigningRequest {
                         method,
-                        host: &config.endpoint.host,
+                        host,
                         path,
                         query,
                         headers: &headers,
@@ -355,7 +726,7 @@ impl Client {
                 (signed.request_uri, headers)
             }
             Credentials::Token(token) => {
-                headers.push(("Host".to_owned(), config.endpoint.host.clone()));
+                headers.push(("Host".to_owned(), host.clone()));
                 headers.push(("X-Auth-Token".to_owned(), token.expose().to_owned()));
                 let query_string = sign::canonical_query_string(query);
                 let uri = if query_string.is_empty() {
