@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from typing import Literal, Optional, Union, overload
 
 from ._native import __version__
+from .account import OsVersion, Quota
 from .aio import AsyncClient
 from .client import Client, PreparedRequest
 from .errors import (
@@ -83,10 +84,12 @@ __all__ = [
     "ObsImage",
     "ObsImageDict",
     "ObsImageLike",
+    "OsVersion",
     "OsVersionWarning",
     "PermissionDeniedError",
     "PreparedRequest",
     "ProgressCallback",
+    "Quota",
     "ServerDataImages",
     "ServerDataImagesDict",
     "ServerDataImagesLike",

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any, Literal, Optional, Union, overload
 
 from . import _native
+from .account import OsVersion, Quota
 from .errors import HcimsError
 from .job import Job
 from .progress import ProgressCallback, watching
@@ -63,13 +64,22 @@ class Client:
         region: e.g. ``"cn-north-4"``; the endpoint is ``https://ims.{region}.myhuaweicloud.com``.
         endpoint: overrides the endpoint (``http://`` only to loopback hosts, e.g. the emulator).
         ak, sk: access key and secret key (AK/SK signing, ``SDK-HMAC-SHA256``).
-        project_id: the project of the region.
+        project_id: the project of the region. When neither it nor ``HUAWEICLOUD_SDK_PROJECT_ID`` nor the
+            profile gives one, it is discovered as Huawei's SDKs do: a signed ``GET {iam}/v3/projects?name=
+            {region}`` that must list exactly one project (else :class:`hcims.ConfigError`). Discovery is lazy:
+            the constructor does no I/O, the first request (or :attr:`project_id`) asks IAM, once per access
+            key, region and IAM endpoint in the process.
         security_token: with temporary AK/SK.
         auth_token: a project-scoped IAM token, instead of AK/SK.
         timeout: seconds for one attempt of one request (default 60).
         connect_timeout: seconds to open a connection (default 10).
         max_attempts: attempts per request, first included (default 4; 1 turns retries off). A create is only
             retried when IMS certainly did not act on it.
+        iam_endpoint: where project discovery asks (default ``HUAWEICLOUD_SDK_IAM_ENDPOINT``, else
+            ``https://iam.{region}.myhuaweicloud.com``).
+
+    Requests are logged to the ``hcims`` logger (see :mod:`hcims._logging`): one INFO record per HTTP
+    attempt, DEBUG for job polls and retries; nothing when the logger is off.
     """
 
     def __init__(
@@ -85,6 +95,7 @@ class Client:
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
         max_attempts: Optional[int] = None,
+        iam_endpoint: Optional[str] = None,
     ) -> None:
         self._native = _native.Client(
             region=region,
@@ -97,6 +108,7 @@ class Client:
             timeout=timeout,
             connect_timeout=connect_timeout,
             max_attempts=max_attempts,
+            iam_endpoint=iam_endpoint,
         )
 
     @property
@@ -110,6 +122,7 @@ class Client:
 
     @property
     def project_id(self) -> str:
+        """The project requests act in; discovered from IAM on first use when not given (see the class)."""
         return self._native.project_id
 
     @property
@@ -230,3 +243,38 @@ class Client:
                 raise_on_failure=raise_on_failure,
                 on_progress=callback,
             )
+
+    def os_versions(self, tag: Optional[str] = None) -> list[OsVersion]:
+        """The OS versions the region accepts now (``GET /v1/cloudimages/os_version``), optionally only
+        those of ``tag`` (``"bms"``, ``"uefi"``, ``"arm"`` or ``"x86"``).
+
+        Fetched once per client and tag. Once fetched, the :class:`hcims.OsVersionWarning` of this client's
+        creates checks ``os_version`` against the lists fetched instead of hcims's bundled list.
+        """
+        return [OsVersion._from_native(entry) for entry in self._native.os_versions(tag)]
+
+    def quota(self) -> Quota:
+        """The project's private images, used and total (``GET /v1/cloudimages/quota``)."""
+        used, total = self._native.quota()
+        return Quota(used=used, total=total)
+
+    def find_images(
+        self, name: Optional[str] = None, **filters: Union[str, int, bool]
+    ) -> list[dict[str, Any]]:
+        """The images ``GET /v2/cloudimages`` lists, as dicts (Glance-like, with IMS's ``__`` attributes).
+
+        ``name`` and ``filters`` are the API's query parameters (``__imagetype="private"``,
+        ``status="active"``, ``__os_version=...``); every page is fetched unless ``limit`` or ``marker`` is
+        given. After a create failed with ``maybe_sent=True``, ``find_images(name=...)`` tells whether IMS
+        made the image after all.
+        """
+        return self._native.find_images(_image_filters(name, filters))
+
+
+def _image_filters(
+    name: Optional[str], filters: dict[str, Union[str, int, bool]]
+) -> dict[str, Union[str, int, bool]]:
+    query = dict(filters)
+    if name is not None:
+        query["name"] = name
+    return query
