@@ -102,12 +102,14 @@ class AsyncClient:
 
     @property
     def region(self) -> Optional[str]:
+        """The region, when one was given or found in the environment (None with only an endpoint)."""
         return self._client.region
 
     @property
     def project_id(self) -> str:
-        """The project requests act in. When it is discovered and not yet known, reading this blocks while
-        IAM answers: ``await`` :meth:`get_project_id` instead."""
+        """The project every request acts in (sent as ``X-Project-Id`` and in job paths). When it is
+        discovered and not yet known, reading this blocks while IAM answers: ``await``
+        :meth:`get_project_id` instead."""
         return self._client.project_id
 
     async def get_project_id(self) -> str:

@@ -118,11 +118,13 @@ class Client:
 
     @property
     def region(self) -> Optional[str]:
+        """The region, when one was given or found in the environment (None with only an endpoint)."""
         return self._native.region
 
     @property
     def project_id(self) -> str:
-        """The project requests act in; discovered from IAM on first use when not given (see the class)."""
+        """The project every request acts in (sent as ``X-Project-Id`` and in job paths); discovered from
+        IAM on first use when not given (see the class)."""
         return self._native.project_id
 
     @property
