@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import warnings
+from pathlib import Path
 from typing import Any
 
-import hcims
 import pytest
+
+import hcims
 from hcims import AsyncClient, Client, ObsImage, OsVersion, Quota, ServerImage
 from hcims.testing import MockAccount, MockIms
 
@@ -225,3 +227,26 @@ def test_the_async_client_has_every_account_call(clean_env: Any) -> None:
         assert quota == Quota(used=1, total=7)
         assert [i["id"] for i in found] == [image_id]
         assert len(iam_requests(ims)) == 1
+
+
+def test_the_readme_recipe_for_uncertain_creates(ims_mock: MockIms) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Working with a real account") :]
+    example = section[section.index("```python\n") + len("```python\n") :]
+    namespace: dict[str, Any] = {}
+    exec(compile(example[: example.index("```")], "README.md", "exec"), namespace)
+    create_once = namespace["create_once"]
+    client = Client(**ims_mock.client_args())
+    assert create_once(client, SPEC)  # no trouble: a new job
+    # The gateway timed out after IMS took the request: the image exists, nothing is sent again.
+    ims_mock.add_fault(
+        "/v2/cloudimages/action", status=504, body={"error_code": "APIGW.0201", "error_msg": "timeout"}
+    )
+    creates = sum(r.path == "/v2/cloudimages/action" for r in ims_mock.requests)
+    assert create_once(client, SPEC) is None
+    assert sum(r.path == "/v2/cloudimages/action" for r in ims_mock.requests) == creates + 1
+    ims_mock.add_fault(
+        "/v2/cloudimages/action", status=400, body={"error": {"code": "IMG.0003", "message": "bad"}}
+    )
+    with pytest.raises(hcims.BadRequestError):
+        create_once(client, ServerImage(name="other", instance_id=INSTANCE))

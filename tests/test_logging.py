@@ -10,6 +10,7 @@ import sys
 import threading
 
 import pytest
+
 from hcims import AsyncClient, Client, ServerImage
 from hcims.testing import MockIms
 
