@@ -38,6 +38,7 @@ from .errors import (
     TransportError,
     ValidationError,
 )
+from .errors import InsecureTlsWarning
 from .job import Job
 from .progress import JobProgress, ProgressCallback
 from .specs import (
@@ -113,6 +114,7 @@ __all__ = [
     "prepare",
     "wait_for_job",
     "wait_for_jobs",
+    "InsecureTlsWarning",
 ]
 
 _default: Optional[Client] = None

@@ -30,7 +30,10 @@ class Client:
         auth_token: Optional[str] = None,
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
-        max_attempts: Optional[int] = None,
+        retries: Optional[int] = None,
+        retry_backoff: Optional[tuple[float, float]] = None,
+        ca_bundle: Optional[str] = None,
+        verify: bool = True,
     ) -> None: ...
     def create(self, mode: Optional[str], spec: dict[str, Any]) -> str: ...
     def prepare(self, mode: Optional[str], spec: dict[str, Any]) -> PreparedRequest: ...
@@ -62,6 +65,12 @@ class Client:
     def access_key(self) -> Optional[str]: ...
     @property
     def timeout(self) -> float: ...
+    @property
+    def retries(self) -> int: ...
+    @property
+    def retry_backoff(self) -> tuple[float, float]: ...
+    @property
+    def verify(self) -> bool: ...
 
 def _sign(
     method: str,
@@ -109,6 +118,9 @@ class MockServer:
         max_recorded_requests: int = ...,
         max_jobs: Optional[int] = ...,
         port: int = 0,
+        clock_offset: float = 0.0,
+        tls_cert: Optional[str] = None,
+        tls_key: Optional[str] = None,
     ) -> MockServer: ...
     @property
     def endpoint(self) -> str: ...
