@@ -67,6 +67,11 @@ pub fn ca_certificates(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, String> 
 pub(crate) fn is_certificate_error(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = current {
+        // Boxed causes hide their type from downcasts; rustls's own wording is stable.
+        let text = e.to_string();
+        if text.contains("invalid peer certificate") || text.contains("peer sent no certificates") {
+            return true;
+        }
         if is_rustls_certificate_error(e) {
             return true;
         }
