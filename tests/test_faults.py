@@ -132,7 +132,9 @@ def test_a_dropped_connection_on_a_create_is_maybe_sent_and_not_retried(
 
 
 def test_a_truncated_answer_to_a_create_is_maybe_sent(ims_mock: MockIms) -> None:
-    ims_mock.add_fault(ACTION, action="truncate", status=200, body={"job_id": "8a12fc664fb4daa3014fb4e581380005"})
+    ims_mock.add_fault(
+        ACTION, action="truncate", status=200, body={"job_id": "8a12fc664fb4daa3014fb4e581380005"}
+    )
     with pytest.raises(hcims.TransportError) as raised:
         fast_client(ims_mock).create_image(SPEC)
     assert raised.value.maybe_sent is True
@@ -158,7 +160,9 @@ def test_non_json_and_html_error_bodies_become_api_errors(ims_mock: MockIms) -> 
     assert raised.value.code is None
     assert "Bad Request" in raised.value.message
     assert "<html" in (raised.value.body or "").lower()
-    ims_mock.add_fault(ACTION, status=403, body="plain text, not JSON", headers={"Content-Type": "text/plain"})
+    ims_mock.add_fault(
+        ACTION, status=403, body="plain text, not JSON", headers={"Content-Type": "text/plain"}
+    )
     with pytest.raises(hcims.PermissionDeniedError) as denied:
         client.create_image(SPEC)
     assert denied.value.body == "plain text, not JSON"
@@ -185,7 +189,12 @@ def free_port() -> int:
 
 def test_a_refused_connection_is_retryable_and_never_sent() -> None:
     client = hcims.Client(
-        endpoint=f"http://127.0.0.1:{free_port()}", ak="AK", sk="SK", project_id="p", retries=2, retry_backoff=FAST
+        endpoint=f"http://127.0.0.1:{free_port()}",
+        ak="AK",
+        sk="SK",
+        project_id="p",
+        retries=2,
+        retry_backoff=FAST,
     )
     with pytest.raises(hcims.TransportError) as raised:
         client.create_image(SPEC)
@@ -244,7 +253,9 @@ def test_a_connect_timeout_is_retryable_and_never_sent() -> None:
         ("truncate", 200),
     ],
 )
-def test_a_job_query_is_retried_after_a_transient_failure(ims_mock: MockIms, action: FaultAction, status: int) -> None:
+def test_a_job_query_is_retried_after_a_transient_failure(
+    ims_mock: MockIms, action: FaultAction, status: int
+) -> None:
     client = fast_client(ims_mock)
     job_id = client.create_image(SPEC)
     path = f"/v1/{ims_mock.project_id}/jobs/{job_id}"
@@ -288,7 +299,9 @@ def test_waiting_survives_polls_that_fail_on_drops_and_5xx() -> None:
             while faults:
                 ims.add_fault(path, method="GET", **faults.pop(0))
 
-        job = client.wait_for_job(job_id, timeout=30, poll_interval=0.01, on_progress=arm_faults_after_the_first_poll)
+        job = client.wait_for_job(
+            job_id, timeout=30, poll_interval=0.01, on_progress=arm_faults_after_the_first_poll
+        )
         assert job.status == "SUCCESS"
         assert job.image_id
         # The 4 failed polls came on top of the ones the job needs to finish.

@@ -89,11 +89,11 @@ def test_verified_clients_do_not_warn(https_ims: MockIms, ca_file: Path) -> None
 
 def test_a_bad_ca_bundle_is_a_config_error(tmp_path: Path, https_ims: MockIms) -> None:
     missing = tmp_path / "missing.pem"
-    with pytest.raises(hcims.ConfigError, match="missing.pem"):
+    with pytest.raises(hcims.ConfigError, match=r"missing\.pem"):
         hcims.Client(**https_ims.client_args(), ca_bundle=missing)
     not_pem = tmp_path / "not.pem"
     not_pem.write_text("this is not a certificate")
-    with pytest.raises(hcims.ConfigError, match="no PEM certificate|not a PEM"):
+    with pytest.raises(hcims.ConfigError, match=r"no PEM certificate|not a PEM"):
         hcims.Client(**https_ims.client_args(), ca_bundle=not_pem)
 
 

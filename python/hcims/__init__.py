@@ -28,6 +28,7 @@ from .errors import (
     BadRequestError,
     ConfigError,
     HcimsError,
+    InsecureTlsWarning,
     JobFailedError,
     JobTimeoutError,
     NotFoundError,
@@ -38,7 +39,6 @@ from .errors import (
     TransportError,
     ValidationError,
 )
-from .errors import InsecureTlsWarning
 from .job import Job
 from .progress import JobProgress, ProgressCallback
 from .specs import (
@@ -74,6 +74,7 @@ __all__ = [
     "DataImageDict",
     "HcimsError",
     "ImageSpecLike",
+    "InsecureTlsWarning",
     "Job",
     "JobFailedError",
     "JobProgress",
@@ -114,7 +115,6 @@ __all__ = [
     "prepare",
     "wait_for_job",
     "wait_for_jobs",
-    "InsecureTlsWarning",
 ]
 
 _default: Optional[Client] = None
