@@ -2,6 +2,8 @@
 
 use pyo3::prelude::*;
 
+/// A create request signed and ready, with its secrets masked: `method`, `url`, `headers`, `body`,
+/// `to_curl()`. Made by `Client.prepare()`; nothing was sent.
 #[pyclass(module = "hcims._native", name = "PreparedRequest", frozen)]
 pub struct PyPreparedRequest {
     inner: hcims::PreparedRequest,

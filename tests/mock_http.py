@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from hcims.testing import MockIms
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
+
+from hcims.testing import MockIms
 
 ACTION = "/v2/cloudimages/action"
 INSTANCE_ID = "877a2cda-ba63-4e1e-b95f-e67e48b6129a"

@@ -9,8 +9,9 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import hcims
 import pytest
+
+import hcims
 from hcims import (
     AsyncClient,
     DataImage,

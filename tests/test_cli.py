@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from hcims.testing import MockIms
 
 INSTANCE = "877a2cda-ba63-4e1e-b95f-e67e48b6129a"

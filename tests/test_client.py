@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import re
 
-import hcims
 import pytest
 from conftest import lower_headers
+
+import hcims
 from hcims import (
     Client,
     DataImage,

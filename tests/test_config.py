@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import hcims
 import pytest
+
+import hcims
 from hcims import Client
 from hcims.testing import MockIms
 

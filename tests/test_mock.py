@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hcims.testing import MockIms, RecordedRequest
 from mock_http import (
     ACTION,
     DATA_IMAGES,
@@ -23,6 +22,8 @@ from mock_http import (
     is_uuid,
     poll_to_end,
 )
+
+from hcims.testing import MockIms, RecordedRequest
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,11 @@ import sys
 import threading
 import time
 
-import hcims
 import pytest
-from hcims.testing import MockIms, serve
 from mock_http import INSTANCE_ID, SERVER_IMAGE
+
+import hcims
+from hcims.testing import MockIms, serve
 
 STARTUP_TIMEOUT = 30.0
 

@@ -7,10 +7,11 @@ import socket
 import time
 from urllib.parse import urlsplit
 
-import hcims
 import pytest
-from hcims.testing import FaultAction, MockIms
 from mock_http import ACTION, INSTANCE_ID, SERVER_IMAGE, call, create
+
+import hcims
+from hcims.testing import FaultAction, MockIms
 
 THROTTLED = {"error_code": "APIGW.0308", "error_msg": "The throttling threshold has been reached"}
 

@@ -3,9 +3,7 @@ that depend on what the account holds, and the bounds on what the emulator keeps
 
 from __future__ import annotations
 
-import hcims
 import pytest
-from hcims.testing import MockIms
 from mock_http import (
     ACTION,
     DATA_IMAGES,
@@ -17,6 +15,9 @@ from mock_http import (
     is_uuid,
     poll_to_end,
 )
+
+import hcims
+from hcims.testing import MockIms
 
 
 def test_jobs_can_answer_init_before_they_run() -> None:

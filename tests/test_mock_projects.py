@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import hcims
 import pytest
-from hcims.testing import MockAccount, MockIms
 from mock_http import ACTION, SERVER_IMAGE, call, create, poll_to_end
+
+import hcims
+from hcims.testing import MockAccount, MockIms
 
 SECOND = "22222222222222222222222222222222"
 THIRD = "33333333333333333333333333333333"

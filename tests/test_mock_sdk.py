@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hcims.testing import MockIms
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkims.v2 import (
@@ -19,6 +18,8 @@ from huaweicloudsdkims.v2 import (
     ShowJobProgressRequest,
     ShowJobRequest,
 )
+
+from hcims.testing import MockIms
 
 INSTANCE_ID = "877a2cda-ba63-4e1e-b95f-e67e48b6129a"
 VOLUME_ID = "c5dfbd0c-bf0a-4798-a453-61dc6b54aa30"

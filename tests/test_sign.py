@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from hcims import _native
 
 VECTORS: list[dict[str, Any]] = json.loads(

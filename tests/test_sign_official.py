@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 pytest.importorskip("huaweicloudsdkcore")
 
-from hcims import _native
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
+
+from hcims import _native
 
 AK = "HPUAEXAMPLEAK0000001"
 SK = "ExampleSecretKeyForTestVectors0000000000"

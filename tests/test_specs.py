@@ -9,6 +9,7 @@ import warnings
 from typing import Any, Optional
 
 import pytest
+
 from hcims import _native
 from hcims.errors import ValidationError
 from hcims.specs import (

@@ -12,10 +12,11 @@ import warnings
 from typing import Any, Optional
 
 import pytest
-from hcims import _native
-from hcims.errors import OsVersionWarning, ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from hcims import _native
+from hcims.errors import OsVersionWarning, ValidationError
 
 UUID = "877a2cda-ba63-4e1e-b95f-e67e48b6129a"
 UUID2 = "c5dfbd0c-bf0a-4798-a453-61dc6b54aa30"

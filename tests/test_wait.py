@@ -7,9 +7,10 @@ import threading
 import time
 from typing import Any
 
+import pytest
+
 import hcims
 import hcims.progress
-import pytest
 from hcims import Client, Job, JobProgress
 from hcims.testing import MockIms
 

@@ -6,6 +6,7 @@ import dataclasses
 import re
 
 import pytest
+
 from hcims import Client, Job
 from hcims.testing import MockIms
 

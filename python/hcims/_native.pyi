@@ -4,8 +4,22 @@ from typing import Any, Callable, Optional, final
 
 from .job import Job
 
+__all__ = [
+    "AsyncClient",
+    "Client",
+    "MockServer",
+    "PendingCall",
+    "PreparedRequest",
+    "__version__",
+    "_interpreter_exiting",
+    "_sign",
+    "is_known_os_version",
+    "validate",
+]
+
 __version__: str
 
+@final
 class PreparedRequest:
     @property
     def method(self) -> str: ...
@@ -17,9 +31,10 @@ class PreparedRequest:
     def body(self) -> str: ...
     def to_curl(self) -> str: ...
 
+@final
 class Client:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
         region: Optional[str] = None,
         endpoint: Optional[str] = None,
@@ -34,7 +49,7 @@ class Client:
         retry_backoff: Optional[tuple[float, float]] = None,
         ca_bundle: Optional[str] = None,
         verify: bool = True,
-    ) -> None: ...
+    ) -> Client: ...
     def create(self, mode: Optional[str], spec: dict[str, Any]) -> str: ...
     def prepare(self, mode: Optional[str], spec: dict[str, Any]) -> PreparedRequest: ...
     def get_job(self, job_id: str) -> Job: ...

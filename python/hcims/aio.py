@@ -108,10 +108,12 @@ class AsyncClient:
 
     @property
     def region(self) -> Optional[str]:
+        """The region, when one was given or found in the environment (None with only an endpoint)."""
         return self._client.region
 
     @property
     def project_id(self) -> str:
+        """The project every request acts in (sent as ``X-Project-Id`` and in job paths)."""
         return self._client.project_id
 
     @property

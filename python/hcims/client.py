@@ -155,6 +155,7 @@ class Client:
 
     @property
     def region(self) -> Optional[str]:
+        """The region, when one was given or found in the environment (None with only an endpoint)."""
         return self._native.region
 
     @property
@@ -169,6 +170,7 @@ class Client:
 
     @property
     def project_id(self) -> str:
+        """The project every request acts in (sent as ``X-Project-Id`` and in job paths)."""
         return self._native.project_id
 
     @property

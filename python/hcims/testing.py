@@ -252,10 +252,12 @@ class MockIms:
 
     @property
     def port(self) -> int:
+        """The TCP port it listens on (127.0.0.1), while it serves."""
         return self._running.port
 
     @property
     def ak(self) -> str:
+        """The access key of the first account (a fake example one unless given)."""
         ak: str = self._options["ak"]
         return ak
 
@@ -267,16 +269,19 @@ class MockIms:
 
     @property
     def project_id(self) -> str:
+        """The first account's first project."""
         project_id: str = self._options["project_id"]
         return project_id
 
     @property
     def security_token(self) -> str | None:
+        """The security token that makes the first account's credentials temporary, if any."""
         token: str | None = self._options["security_token"]
         return token
 
     @property
     def auth_token(self) -> str | None:
+        """An IAM token accepted as ``X-Auth-Token``, if one was given."""
         token: str | None = self._options["auth_token"]
         return token
 
@@ -332,6 +337,7 @@ class MockIms:
         ]
 
     def clear_requests(self) -> None:
+        """Forgets the requests recorded so far."""
         self._started_once.clear_requests()
 
     @property
@@ -396,6 +402,7 @@ class MockIms:
         )
 
     def clear_faults(self) -> None:
+        """Removes every scripted fault, including those set to repeat (``times=0``)."""
         self._running.clear_faults()
 
     def __repr__(self) -> str:
