@@ -9,10 +9,11 @@ import socket
 import time
 from typing import Any
 
-import hcims
 import pytest
-from hcims.testing import FaultAction, MockIms, RecordedRequest
 from mock_http import ACTION, INSTANCE_ID
+
+import hcims
+from hcims.testing import FaultAction, MockIms, RecordedRequest
 
 SPEC = {"name": "web", "instance_id": INSTANCE_ID}
 THROTTLED = {"error_code": "APIGW.0308", "error_msg": "The throttling threshold has been reached"}

@@ -9,11 +9,12 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-import hcims
 import pytest
-from hcims.testing import MockIms
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+import hcims
+from hcims.testing import MockIms
 
 CASES = int(os.environ.get("HCIMS_FUZZ_CASES", "150"))
 FUZZ = settings(

@@ -12,11 +12,12 @@ import traceback
 from collections.abc import Iterator
 from typing import Any, Callable
 
-import hcims
 import pytest
+from mock_http import INSTANCE_ID
+
+import hcims
 from hcims.cli import main as cli_main
 from hcims.testing import MockIms
-from mock_http import INSTANCE_ID
 
 SK = "SecretKeyThatMustNeverBeSeen0123456789abcd"
 SECURITY_TOKEN = "SecurityTokenThatMustNeverBeSeen-0123456789"

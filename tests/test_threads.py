@@ -7,9 +7,10 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from mock_http import ACTION, INSTANCE_ID
+
 import hcims
 from hcims.testing import MockIms
-from mock_http import ACTION, INSTANCE_ID
 
 THREADS = 32
 CREATES_PER_THREAD = 4

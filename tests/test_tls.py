@@ -8,11 +8,12 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-import hcims
 import pytest
 import trustme
-from hcims.testing import MockIms
 from mock_http import INSTANCE_ID
+
+import hcims
+from hcims.testing import MockIms
 
 SPEC = {"name": "web", "instance_id": INSTANCE_ID}
 
