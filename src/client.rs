@@ -1,5 +1,6 @@
 //! `hcims._native.Client`: the core client seen from Python. The public `hcims.Client` wraps it.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use std::future::Future;
 
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
-use hcims::{ClientOptions, ConfigInput, RetryPolicy, Secret, WaitOptions};
+use hcims::{ClientOptions, ConfigInput, RetryPolicy, Secret, TlsOptions, WaitOptions};
 
 use crate::account::{images_to_py, os_versions_to_py, query_pairs, quota_to_py};
 use crate::blocking::{wait_interruptibly, wait_interruptibly_reporting};
@@ -99,6 +100,31 @@ fn reporting_handle(
     Ok((handle, sender, reports))
 }
 
+/// The retry policy from `retries=` and `retry_backoff=(base_seconds, max_seconds)`.
+fn retry_policy(
+    retries: Option<u32>,
+    backoff: Option<(f64, f64)>,
+    defaults: RetryPolicy,
+) -> PyResult<RetryPolicy> {
+    let (base_delay, max_delay) = match backoff {
+        None => (defaults.base_delay, defaults.max_delay),
+        Some((base, max)) => {
+            let valid = |s: f64| s.is_finite() && (0.0..=3600.0).contains(&s);
+            if !(valid(base) && valid(max) && base <= max) {
+                return Err(PyValueError::new_err(format!(
+                    "retry_backoff must be (base_seconds, max_seconds) with 0 <= base <= max <= 3600, got ({base}, {max})"
+                )));
+            }
+            (Duration::from_secs_f64(base), Duration::from_secs_f64(max))
+        }
+    };
+    Ok(RetryPolicy {
+        retries: retries.unwrap_or(defaults.retries),
+        base_delay,
+        max_delay,
+    })
+}
+
 fn seconds(name: &str, value: Option<f64>) -> PyResult<Option<Duration>> {
     match value {
         None => Ok(None),
@@ -114,7 +140,7 @@ impl PyClient {
     #[new]
     #[pyo3(signature = (*, region=None, endpoint=None, ak=None, sk=None, project_id=None,
                         security_token=None, auth_token=None, timeout=None, connect_timeout=None,
-                        max_attempts=None, iam_endpoint=None))]
+                        retries=None, retry_backoff=None, ca_bundle=None, verify=true, iam_endpoint=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -127,24 +153,26 @@ impl PyClient {
         auth_token: Option<String>,
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
-        max_attempts: Option<u32>,
+        retries: Option<u32>,
+        retry_backoff: Option<(f64, f64)>,
+        ca_bundle: Option<PathBuf>,
+        verify: bool,
         iam_endpoint: Option<String>,
     ) -> PyResult<Self> {
         let defaults = ClientOptions::default();
+        let mut tls = TlsOptions {
+            verify,
+            ..TlsOptions::default()
+        };
+        if let Some(path) = ca_bundle {
+            tls = tls.with_ca_bundle(&path).map_err(|e| to_py_err(py, e))?;
+        }
         let options = ClientOptions {
             timeout: seconds("timeout", timeout)?.unwrap_or(defaults.timeout),
             connect_timeout: seconds("connect_timeout", connect_timeout)?
                 .unwrap_or(defaults.connect_timeout),
-            retry: RetryPolicy {
-                max_attempts: match max_attempts {
-                    Some(0) => {
-                        return Err(PyValueError::new_err("max_attempts must be at least 1"))
-                    }
-                    Some(n) => n,
-                    None => defaults.retry.max_attempts,
-                },
-                ..defaults.retry
-            },
+            retry: retry_policy(retries, retry_backoff, defaults.retry)?,
+            tls,
         };
         let input = ConfigInput {
             region,
@@ -370,6 +398,25 @@ impl PyClient {
     #[getter]
     fn timeout(&self) -> f64 {
         self.inner.options().timeout.as_secs_f64()
+    }
+
+    #[getter]
+    fn retries(&self) -> u32 {
+        self.inner.options().retry.retries
+    }
+
+    #[getter]
+    fn retry_backoff(&self) -> (f64, f64) {
+        let retry = &self.inner.options().retry;
+        (
+            retry.base_delay.as_secs_f64(),
+            retry.max_delay.as_secs_f64(),
+        )
+    }
+
+    #[getter]
+    fn verify(&self) -> bool {
+        self.inner.options().tls.verify
     }
 
     fn __repr__(&self) -> String {

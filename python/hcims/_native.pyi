@@ -45,7 +45,10 @@ class Client:
         auth_token: Optional[str] = None,
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
-        max_attempts: Optional[int] = None,
+        retries: Optional[int] = None,
+        retry_backoff: Optional[tuple[float, float]] = None,
+        ca_bundle: Optional[str] = None,
+        verify: bool = True,
         iam_endpoint: Optional[str] = None,
     ) -> Client: ...
     def create(self, mode: Optional[str], spec: dict[str, Any]) -> str: ...
@@ -83,6 +86,12 @@ class Client:
     def access_key(self) -> Optional[str]: ...
     @property
     def timeout(self) -> float: ...
+    @property
+    def retries(self) -> int: ...
+    @property
+    def retry_backoff(self) -> tuple[float, float]: ...
+    @property
+    def verify(self) -> bool: ...
 
 def _sign(
     method: str,
@@ -130,6 +139,9 @@ class MockServer:
         max_recorded_requests: int = ...,
         max_jobs: Optional[int] = ...,
         port: int = 0,
+        clock_offset: float = 0.0,
+        tls_cert: Optional[str] = None,
+        tls_key: Optional[str] = None,
         region: str = ...,
         os_versions: Optional[list[str]] = None,
     ) -> MockServer: ...

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import os
 from collections.abc import Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union, overload
@@ -75,6 +76,10 @@ class AsyncClient:
         auth_token: Optional[str] = None,
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
+        retries: Optional[int] = None,
+        retry_backoff: Optional[tuple[float, float]] = None,
+        ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
+        verify: bool = True,
         max_attempts: Optional[int] = None,
         iam_endpoint: Optional[str] = None,
     ) -> None:
@@ -88,6 +93,10 @@ class AsyncClient:
             auth_token=auth_token,
             timeout=timeout,
             connect_timeout=connect_timeout,
+            retries=retries,
+            retry_backoff=retry_backoff,
+            ca_bundle=ca_bundle,
+            verify=verify,
             max_attempts=max_attempts,
             iam_endpoint=iam_endpoint,
         )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import warnings
 from collections.abc import Iterable
 from typing import Any, Literal, Optional, Union, overload
 
 from . import _native
 from .account import OsVersion, Quota
-from .errors import HcimsError
+from .errors import HcimsError, InsecureTlsWarning
 from .job import Job
 from .progress import ProgressCallback, watching
 from .specs import (
@@ -44,6 +47,34 @@ def request_for(method: str, spec: ImageSpecLike) -> tuple[Optional[str], dict[s
     return mode, to_request_dict(spec)
 
 
+def retries_from(retries: Optional[int], max_attempts: Optional[int]) -> Optional[int]:
+    """``retries``, or the deprecated ``max_attempts`` (attempts, first included) turned into retries."""
+    if max_attempts is None:
+        return retries
+    if retries is not None:
+        raise TypeError("give retries= or the deprecated max_attempts=, not both")
+    warnings.warn(
+        "max_attempts= is deprecated: use retries= (retries after the first attempt; max_attempts=1 is retries=0)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
+        raise ValueError(f"max_attempts must be at least 1, got {max_attempts!r}")
+    return max_attempts - 1
+
+
+def warn_if_unverified(verify: bool, endpoint: str) -> None:
+    """``verify=False`` is allowed, never silently."""
+    if verify:
+        return
+    message = (
+        f"TLS certificate verification is off for {endpoint}: anyone on the network path can read and "
+        "change these requests. Use ca_bundle= for a private CA instead."
+    )
+    warnings.warn(message, InsecureTlsWarning, stacklevel=3)
+    logging.getLogger("hcims").warning(message)
+
+
 def job_id_list(job_ids: Iterable[str]) -> list[str]:
     """``job_ids`` as a list; a lone string is refused rather than waited for letter by letter."""
     if isinstance(job_ids, (str, bytes)):
@@ -71,10 +102,20 @@ class Client:
             key, region and IAM endpoint in the process.
         security_token: with temporary AK/SK.
         auth_token: a project-scoped IAM token, instead of AK/SK.
-        timeout: seconds for one attempt of one request (default 60).
+        timeout: seconds for one attempt of one request, connecting included (default 60).
         connect_timeout: seconds to open a connection (default 10).
-        max_attempts: attempts per request, first included (default 4; 1 turns retries off). A create is only
-            retried when IMS certainly did not act on it.
+        retries: how many times a failed request is sent again after the first attempt (default 3;
+            0 turns retries off). Job queries are retried after any transient failure (network, 429,
+            5xx). A create is retried only when IMS certainly did not act on it: the connection never
+            opened, the gateway refused it first (429 ``APIGW.0308``, ``APIGW.0610``, ``APIGW.0613``)
+            or IMS asked to come back later (``IMG.0060``); otherwise the error has ``maybe_sent=True``.
+        retry_backoff: ``(base_seconds, max_seconds)``, default ``(0.5, 20)``: retry *n* waits between
+            half and all of ``base * 2**(n-1)``, capped at ``max``, or longer when ``Retry-After`` asks.
+        ca_bundle: a PEM file of CA certificates trusted in addition to the system's (a private CA or
+            a TLS-inspecting proxy).
+        verify: False accepts any server certificate. Only for tests: it warns
+            (:class:`hcims.InsecureTlsWarning`) and logs.
+        max_attempts: deprecated; ``max_attempts=n`` is ``retries=n - 1``.
         iam_endpoint: where project discovery asks (default ``HUAWEICLOUD_SDK_IAM_ENDPOINT``, else
             ``https://iam.{region}.myhuaweicloud.com``).
 
@@ -94,6 +135,10 @@ class Client:
         auth_token: Optional[str] = None,
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
+        retries: Optional[int] = None,
+        retry_backoff: Optional[tuple[float, float]] = None,
+        ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
+        verify: bool = True,
         max_attempts: Optional[int] = None,
         iam_endpoint: Optional[str] = None,
     ) -> None:
@@ -107,9 +152,13 @@ class Client:
             auth_token=auth_token,
             timeout=timeout,
             connect_timeout=connect_timeout,
-            max_attempts=max_attempts,
+            retries=retries_from(retries, max_attempts),
+            retry_backoff=retry_backoff,
+            ca_bundle=None if ca_bundle is None else os.fspath(ca_bundle),
+            verify=verify,
             iam_endpoint=iam_endpoint,
         )
+        warn_if_unverified(verify, self._native.endpoint)
 
     @property
     def endpoint(self) -> str:
@@ -120,6 +169,16 @@ class Client:
     def region(self) -> Optional[str]:
         """The region, when one was given or found in the environment (None with only an endpoint)."""
         return self._native.region
+
+    @property
+    def retries(self) -> int:
+        """Retries after the first attempt of a request."""
+        return self._native.retries
+
+    @property
+    def retry_backoff(self) -> tuple[float, float]:
+        """``(base_seconds, max_seconds)`` of the waits between retries."""
+        return self._native.retry_backoff
 
     @property
     def project_id(self) -> str:

@@ -140,6 +140,11 @@ class MockIms:
     Memory: requests are recorded unless ``record_requests`` is False, and only the latest
     ``max_recorded_requests`` are kept; beyond ``max_jobs`` jobs (None: no limit) the oldest job
     and its images are forgotten. Both bounds keep a long benchmark from growing without end.
+
+    Transport: ``tls_cert`` and ``tls_key`` (PEM text of a certificate chain and its key) make it
+    serve HTTPS (``endpoint`` is then ``https://127.0.0.1:PORT``; give clients the CA as
+    ``ca_bundle``). ``clock_offset`` sets the gateway's clock that many seconds ahead (negative:
+    behind), so signatures more than 15 minutes off are refused as a skewed client clock would be.
     """
 
     def __init__(
@@ -167,6 +172,9 @@ class MockIms:
         max_jobs: int | None = MockServer.DEFAULT_MAX_JOBS,
         port: int = 0,
         region: str = DEFAULT_REGION,
+        clock_offset: float = 0.0,
+        tls_cert: str | None = None,
+        tls_key: str | None = None,
         os_versions: Sequence[str] | None = None,
     ) -> None:
         self.accounts: tuple[MockAccount, ...] = tuple(accounts)
@@ -195,6 +203,9 @@ class MockIms:
             "max_recorded_requests": max_recorded_requests,
             "max_jobs": max_jobs,
             "port": port,
+            "clock_offset": clock_offset,
+            "tls_cert": tls_cert,
+            "tls_key": tls_key,
             "region": region,
             "os_versions": None if os_versions is None else list(os_versions),
         }
@@ -246,7 +257,7 @@ class MockIms:
 
     @property
     def endpoint(self) -> str:
-        """The base URL, ``http://127.0.0.1:PORT``, while it serves."""
+        """The base URL, ``http://127.0.0.1:PORT`` (``https://`` with TLS), while it serves."""
         return self._running.endpoint
 
     @property

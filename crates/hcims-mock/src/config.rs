@@ -80,6 +80,11 @@ pub struct MockConfig {
     pub max_jobs: Option<usize>,
     /// The port to listen on at 127.0.0.1; 0 lets the system pick a free one.
     pub port: u16,
+    /// Seconds the gateway's clock is ahead of the real one (negative: behind), for testing how
+    /// clients handle a skewed clock: signatures more than 15 minutes off are refused (APIGW.0303).
+    pub clock_offset: f64,
+    /// Serve HTTPS with this certificate chain and private key (both PEM) instead of plain HTTP.
+    pub tls: Option<(String, String)>,
     /// The region every project is named after at the emulated IAM (`GET /v3/projects?name=`).
     pub region: String,
     /// The live OS list `GET /v1/cloudimages/os_version` serves; `None` serves hcims's bundled list.
@@ -138,6 +143,12 @@ impl MockConfig {
                 ));
             }
         }
+        if !(self.clock_offset.is_finite() && self.clock_offset.abs() < 1e9) {
+            return invalid(format!(
+                "clock_offset must be a finite number of seconds; got {}",
+                self.clock_offset
+            ));
+        }
         if self.max_jobs == Some(0) {
             return invalid("max_jobs must be at least 1".to_owned());
         }
@@ -192,6 +203,8 @@ impl Default for MockConfig {
             max_recorded_requests: Self::DEFAULT_MAX_RECORDED_REQUESTS,
             max_jobs: Some(Self::DEFAULT_MAX_JOBS),
             port: 0,
+            clock_offset: 0.0,
+            tls: None,
             region: Self::DEFAULT_REGION.to_owned(),
             os_versions: None,
         }
@@ -225,6 +238,8 @@ impl fmt::Debug for MockConfig {
             .field("max_recorded_requests", &self.max_recorded_requests)
             .field("max_jobs", &self.max_jobs)
             .field("port", &self.port)
+            .field("clock_offset", &self.clock_offset)
+            .field("tls", &self.tls.is_some())
             .field("region", &self.region)
             .field("os_versions", &self.os_versions.as_ref().map(Vec::len))
             .finish()

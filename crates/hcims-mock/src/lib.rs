@@ -30,6 +30,7 @@ mod routes;
 mod rules;
 mod server;
 mod state;
+mod tls;
 
 pub use config::{Account, MockConfig};
 pub use faults::{Fault, FaultAction, InvalidFault};

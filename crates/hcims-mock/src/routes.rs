@@ -128,7 +128,8 @@ pub(crate) fn authenticate(
         headers,
         body,
     };
-    state.keyring.authenticate(&incoming, SystemTime::now())
+    let gateway_now = crate::clock::shifted(SystemTime::now(), state.config.clock_offset);
+    state.keyring.authenticate(&incoming, gateway_now)
 }
 
 async fn create_image(

@@ -17,12 +17,17 @@ use crate::images::{check_filters, pages_by_hand, parse_images_page, IMAGES_PATH
 use crate::job::Job;
 use crate::os_versions::{parse_os_versions, OsVersion, OS_VERSIONS_PATH, OS_VERSION_TAGS};
 use crate::prepare::PreparedRequest;
+use crate::process_local::ProcessLocal;
 use crate::quota::{parse_quota, Quota, QUOTA_PATH};
 use crate::request_log::{LogLevel, RequestEvent, RequestLog};
-use crate::retry::{api_error_is_retryable, transport_error_is_retryable, CallKind, RetryPolicy};
+use crate::retry::{
+    api_error_is_retryable, refused_before_acting, transport_error_is_retryable, CallKind,
+    RetryPolicy,
+};
 use crate::runtime::install_crypto_provider;
 use crate::sign::{self, SigningRequest};
 use crate::spec::{FieldError, ImageSpec, ValidationErrors};
+use crate::tls::{is_certificate_error, TlsOptions};
 
 pub const CREATE_PATH: &str = "/v2/cloudimages/action";
 /// The job progress endpoint (`process_percent`, `current_task`); the job id follows.
@@ -36,6 +41,7 @@ pub struct ClientOptions {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub retry: RetryPolicy,
+    pub tls: TlsOptions,
 }
 
 impl Default for ClientOptions {
@@ -44,6 +50,7 @@ impl Default for ClientOptions {
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
+            tls: TlsOptions::default(),
         }
     }
 }
@@ -60,7 +67,8 @@ pub struct Client {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    /// One pool per process: a forked child must not use the parent's connections.
+    http: ProcessLocal<reqwest::Client>,
     config: ResolvedConfig,
     options: ClientOptions,
     /// Given, or discovered from IAM by the first request that needs it.
@@ -112,19 +120,7 @@ impl Client {
             }
             Credentials::Token(token) => check_header_safe("auth token", token.expose())?,
         }
-        let http = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .timeout(options.timeout)
-            .connect_timeout(options.connect_timeout)
-            .pool_idle_timeout(Duration::from_secs(50))
-            .tcp_nodelay(true)
-            .build()
-            .map_err(|e| {
-                Error::Config(format!(
-                    "cannot set up the HTTP client: {}",
-                    error_chain(&e)
-                ))
-            })?;
+        let http = ProcessLocal::new(build_http(&options)?);
         let project = match config.given_project_id() {
             Some(id) => tokio::sync::OnceCell::new_with(Some(id.to_owned())),
             None => tokio::sync::OnceCell::new(),
@@ -330,7 +326,7 @@ impl Client {
         check_job_id(job_id)?;
         let path = format!("{JOB_PROGRESS_PATH_PREFIX}{job_id}");
         let single_attempt = RetryPolicy {
-            max_attempts: 1,
+            retries: 0,
             ..self.inner.options.retry
         };
         let answer = self
@@ -378,40 +374,40 @@ impl Client {
             Target::Ims => Some(self.project_id().await?),
             Target::Iam(_) => None,
         };
-        let mut attempt: u32 = 1;
+        // Retries made so far.
+        let mut retries: u32 = 0;
         loop {
             let started = self.log.as_ref().map(|_| Instant::now());
             let sent = self
                 .send_once(target, project, &method, path, query, body.clone(), kind)
                 .await;
             if let (Some(log), Some(started)) = (&self.log, started) {
-                self.report_attempt(log, &method, path, query, &sent, started, attempt);
+                self.report_attempt(log, &method, path, query, &sent, started, retries + 1);
             }
             let error = match sent {
                 Ok(answer) if answer.status < 400 => return Ok(answer),
                 Ok(answer) => {
                     let api = api_error_from(&answer, kind);
-                    if attempt < policy.max_attempts && api_error_is_retryable(&api, kind) {
-                        let wait = policy.delay(attempt, api.retry_after);
-                        self.report_retry(&method, path, attempt, wait, || {
+                    if policy.allows(retries + 1) && api_error_is_retryable(&api, kind) {
+                        retries += 1;
+                        let wait = policy.delay(retries, api.retry_after);
+                        self.report_retry(&method, path, retries + 1, wait, || {
                             format!("HTTP {} {}", api.status, api.code.as_deref().unwrap_or(""))
                         });
                         tokio::time::sleep(wait).await;
-                        attempt += 1;
                         continue;
                     }
                     Error::Api(Box::new(api))
                 }
                 Err(transport) => {
-                    if attempt < policy.max_attempts
-                        && transport_error_is_retryable(&transport, kind)
+                    if policy.allows(retries + 1) && transport_error_is_retryable(&transport, kind)
                     {
-                        let wait = policy.delay(attempt, None);
-                        self.report_retry(&method, path, attempt, wait, || {
+                        retries += 1;
+                        let wait = policy.delay(retries, None);
+                        self.report_retry(&method, path, retries + 1, wait, || {
                             transport.message.clone()
                         });
                         tokio::time::sleep(wait).await;
-                        attempt += 1;
                         continue;
                     }
                     Error::Transport(Box::new(transport))
@@ -474,7 +470,7 @@ impl Client {
         &self,
         method: &Method,
         path: &str,
-        attempt: u32,
+        next_attempt: u32,
         delay: Duration,
         reason: impl FnOnce() -> String,
     ) {
@@ -482,7 +478,7 @@ impl Client {
             log.emit(RequestEvent::Retry {
                 method: method.as_str().to_owned(),
                 path: path.to_owned(),
-                next_attempt: attempt + 1,
+                next_attempt,
                 delay,
                 reason: reason(),
             });
@@ -647,9 +643,16 @@ impl Client {
             header_map.append(name, value);
         }
         let url = format!("{}{uri}", self.endpoint_of(target).base);
-        let response = self
+        let http = self
             .inner
             .http
+            .get_or_rebuild(|| build_http(&self.inner.options))
+            .map_err(|e| TransportError {
+                message: e.to_string(),
+                retryable: false,
+                maybe_sent: false,
+            })?;
+        let response = http
             .request(method.clone(), url)
             .headers(header_map)
             .body(body)
@@ -661,8 +664,8 @@ impl Client {
         let body = response.bytes().await.map_err(|e| {
             let mut t = transport_error(&e, kind);
             t.message = format!("the answer (HTTP {status}) broke off: {}", t.message);
-            // The status line arrived: the service saw the request.
-            t.retryable = false;
+            // The status line arrived: the service saw the request. Only a query may be sent again.
+            t.retryable = kind == CallKind::Query;
             t.maybe_sent = kind == CallKind::Create;
             t
         })?;
@@ -740,6 +743,22 @@ impl Client {
     }
 }
 
+/// The HTTP client of one process, with the client's timeouts and TLS settings.
+fn build_http(options: &ClientOptions) -> Result<reqwest::Client, Error> {
+    let builder = reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .timeout(options.timeout)
+        .connect_timeout(options.connect_timeout)
+        .pool_idle_timeout(Duration::from_secs(50))
+        .tcp_nodelay(true);
+    options.tls.apply(builder).build().map_err(|e| {
+        Error::Config(format!(
+            "cannot set up the HTTP client: {}",
+            error_chain(&e)
+        ))
+    })
+}
+
 fn job_from_answer(answer: &Answer, job_id: &str) -> Result<Job, Error> {
     let value: Value = serde_json::from_slice(&answer.body)
         .map_err(|e| Error::transport(format!("the job answer is not JSON: {e}"), true, false))?;
@@ -760,35 +779,70 @@ fn api_error_from(answer: &Answer, kind: CallKind) -> ApiError {
         .and_then(|v| v.trim().parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map(|s| Duration::from_secs_f64(s.min(3600.0)));
+    let mut message = parsed.message.unwrap_or_else(|| {
+        reqwest::StatusCode::from_u16(answer.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("error")
+            .to_owned()
+    });
+    if is_clock_skew(answer.status, parsed.code.as_deref(), &message) {
+        message.push_str(CLOCK_HINT);
+    }
+    // A 5xx may come after IMS acted (a gateway timeout, say), unless its code says it refused first.
+    let maybe_sent = kind == CallKind::Create
+        && answer.status >= 500
+        && !refused_before_acting(parsed.code.as_deref());
     ApiError {
         status: answer.status,
         code: parsed.code,
-        message: parsed.message.unwrap_or_else(|| {
-            reqwest::StatusCode::from_u16(answer.status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("error")
-                .to_owned()
-        }),
+        message,
         request_id: header_request_id.or(parsed.request_id),
         body: String::from_utf8_lossy(&answer.body).into_owned(),
-        maybe_sent: kind == CallKind::Create && answer.status >= 500,
+        maybe_sent,
         retry_after,
     }
 }
 
+/// Added to the message of an answer that refused the request's date.
+pub const CLOCK_HINT: &str =
+    " (the gateway refuses requests dated more than 15 minutes from its clock: \
+     check this machine's clock and time zone, e.g. sync it with NTP)";
+
+/// APIGW.0303 is the gateway's answer to a signature dated too far from its clock; other 401s say so
+/// in their message. Token expiry is about the token, not the clock.
+fn is_clock_skew(status: u16, code: Option<&str>, message: &str) -> bool {
+    if matches!(code, Some("APIGW.0303" | "APIG.0303")) {
+        return true;
+    }
+    let lower = message.to_lowercase();
+    status == 401
+        && !lower.contains("token")
+        && ["clock", "skew", "time", "date", "expired"]
+            .iter()
+            .any(|word| lower.contains(word))
+}
+
+/// What a failed exchange means. Only a connection that never opened (refused, unreachable, connect
+/// timeout, TLS handshake) is certainly unsent. Once the request went out on an open connection, a drop,
+/// reset or timeout may have come after the gateway forwarded it, so a create is `maybe_sent` and not
+/// retried; a query is always safe to send again.
 fn transport_error(e: &reqwest::Error, kind: CallKind) -> TransportError {
     let never_sent = e.is_connect() || e.is_builder();
-    let what = if e.is_timeout() && !never_sent {
+    let certificate = is_certificate_error(e);
+    let what = if certificate {
+        "the server's TLS certificate was refused (a private CA? pass ca_bundle=)"
+    } else if e.is_timeout() && !never_sent {
         "timed out waiting for IMS"
     } else if never_sent {
         "could not connect to IMS"
     } else {
-        "the request to IMS failed"
+        "the connection to IMS broke before an answer came"
     };
     TransportError {
         message: format!("{what}: {}", error_chain(e)),
-        retryable: never_sent,
+        // A refused certificate stays refused: trying again only delays the error.
+        retryable: !certificate && (never_sent || kind == CallKind::Query),
         maybe_sent: kind == CallKind::Create && !never_sent,
     }
 }
