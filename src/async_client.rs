@@ -11,11 +11,13 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 use tokio::task::AbortHandle;
 
+use crate::account::{images_to_py, os_versions_to_py, query_pairs, quota_to_py};
 use crate::client::{outcome_to_py, wait_options, PyClient};
 use crate::create_many::{self as many, ManyCreates};
 use crate::errors::to_py_err;
 use crate::job::job_to_py;
-use crate::spec::spec_from_py;
+use crate::logging::logged_async;
+use crate::spec::spec_for_client;
 
 /// Set when the interpreter begins to exit: from then on no task attaches to it. `try_attach` alone
 /// cannot rule out a thread that attaches just before finalization and is still attached (its Python
@@ -40,7 +42,7 @@ fn _interpreter_exiting(py: Python<'_>) {
 }
 
 /// Runs `f` attached to the interpreter, unless it is gone or going.
-fn attached_if_alive<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> Option<R> {
+pub(crate) fn attached_if_alive<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> Option<R> {
     // Counted before the flag is read, and the exit sets the flag before it reads the count: one of the
     // two always sees the other.
     ATTACHED_TASKS.fetch_add(1, Ordering::SeqCst);
@@ -143,8 +145,8 @@ impl PyAsyncClient {
         spec: &Bound<'_, PyAny>,
         deliver: Py<PyAny>,
     ) -> PyResult<PendingCall> {
-        let spec = spec_from_py(py, mode, spec)?;
-        let client = self.inner.clone();
+        let spec = spec_for_client(py, mode, spec, Some(&self.inner))?;
+        let client = logged_async(py, &self.inner)?;
         let future = async move { client.create(&spec).await };
         Ok(spawn_call(future, deliver, |py, outcome| {
             let job_id = outcome.map_err(|e| to_py_err(py, e))?;
@@ -152,17 +154,69 @@ impl PyAsyncClient {
         }))
     }
 
-    fn get_job(&self, job_id: String, deliver: Py<PyAny>) -> PendingCall {
-        let client = self.inner.clone();
+    fn get_job(&self, py: Python<'_>, job_id: String, deliver: Py<PyAny>) -> PyResult<PendingCall> {
+        let client = logged_async(py, &self.inner)?;
         let future = async move { client.get_job(&job_id).await };
-        spawn_call(future, deliver, |py, outcome| {
+        Ok(spawn_call(future, deliver, |py, outcome| {
             job_to_py(py, &outcome.map_err(|e| to_py_err(py, e))?)
-        })
+        }))
+    }
+
+    /// Delivers the project id, asking IAM the first time when it was not given.
+    fn project_id(&self, py: Python<'_>, deliver: Py<PyAny>) -> PyResult<PendingCall> {
+        let client = logged_async(py, &self.inner)?;
+        let future = async move { client.project_id().await.map(str::to_owned) };
+        Ok(spawn_call(future, deliver, |py, outcome| {
+            Ok(outcome
+                .map_err(|e| to_py_err(py, e))?
+                .into_pyobject(py)?
+                .into_any())
+        }))
+    }
+
+    #[pyo3(signature = (deliver, tag=None))]
+    fn os_versions(
+        &self,
+        py: Python<'_>,
+        deliver: Py<PyAny>,
+        tag: Option<String>,
+    ) -> PyResult<PendingCall> {
+        let client = logged_async(py, &self.inner)?;
+        let future = async move { client.os_versions(tag.as_deref()).await };
+        Ok(spawn_call(future, deliver, |py, outcome| {
+            let list = outcome.map_err(|e| to_py_err(py, e))?;
+            Ok(os_versions_to_py(py, &list)?.into_any())
+        }))
+    }
+
+    fn quota(&self, py: Python<'_>, deliver: Py<PyAny>) -> PyResult<PendingCall> {
+        let client = logged_async(py, &self.inner)?;
+        let future = async move { client.quota().await };
+        Ok(spawn_call(future, deliver, |py, outcome| {
+            let quota = outcome.map_err(|e| to_py_err(py, e))?;
+            Ok(quota_to_py(quota).into_pyobject(py)?.into_any())
+        }))
+    }
+
+    fn find_images(
+        &self,
+        py: Python<'_>,
+        filters: &Bound<'_, PyAny>,
+        deliver: Py<PyAny>,
+    ) -> PyResult<PendingCall> {
+        let filters = query_pairs(filters)?;
+        let client = logged_async(py, &self.inner)?;
+        let future = async move { client.find_images(&filters).await };
+        Ok(spawn_call(future, deliver, |py, outcome| {
+            let images = outcome.map_err(|e| to_py_err(py, e))?;
+            Ok(images_to_py(py, &images)?.into_any())
+        }))
     }
 
     #[pyo3(signature = (job_id, deliver, timeout=None, poll_interval=None, on_progress=None))]
     fn wait_for_job(
         &self,
+        py: Python<'_>,
         job_id: String,
         deliver: Py<PyAny>,
         timeout: Option<f64>,
@@ -171,7 +225,7 @@ impl PyAsyncClient {
     ) -> PyResult<PendingCall> {
         let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
         let forward = snapshot_forwarder(on_progress);
-        let client = self.inner.clone();
+        let client = logged_async(py, &self.inner)?;
         let future = async move {
             client
                 .wait_for_job(&job_id, &options, |job| forward(0, job))
@@ -184,8 +238,10 @@ impl PyAsyncClient {
 
     #[pyo3(signature = (job_ids, deliver, timeout=None, poll_interval=None, raise_on_failure=true,
                         on_progress=None))]
+    #[allow(clippy::too_many_arguments)]
     fn wait_for_jobs(
         &self,
+        py: Python<'_>,
         job_ids: Vec<String>,
         deliver: Py<PyAny>,
         timeout: Option<f64>,
@@ -195,7 +251,7 @@ impl PyAsyncClient {
     ) -> PyResult<PendingCall> {
         let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
         let forward = snapshot_forwarder(on_progress);
-        let client = self.inner.clone();
+        let client = logged_async(py, &self.inner)?;
         Ok(if raise_on_failure {
             let future = async move { client.wait_for_jobs(&job_ids, &options, forward).await };
             spawn_call(future, deliver, |py, outcome| {
@@ -235,7 +291,7 @@ impl PyAsyncClient {
         on_done: Option<Py<PyAny>>,
     ) -> PyResult<PendingCall> {
         let concurrency = many::concurrency(concurrency)?;
-        let mut creates = ManyCreates::read(py, requests, |py| match &on_done {
+        let mut creates = ManyCreates::read(py, requests, &self.inner, |py| match &on_done {
             Some(callback) => callback.call1(py, (false,)).map(drop),
             None => Ok(()),
         })?;
@@ -248,7 +304,7 @@ impl PyAsyncClient {
                 });
             }),
         };
-        let client = self.inner.clone();
+        let client = logged_async(py, &self.inner)?;
         let checked = std::mem::take(&mut creates.creates);
         let future = async move { client.send_many(checked, concurrency, observer).await };
         Ok(spawn_call(future, deliver, move |py, sent| {

@@ -6,34 +6,23 @@ use std::time::Duration;
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use tokio::runtime::Runtime;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::task::JoinHandle;
 
-use crate::errors::to_py_err;
+use crate::logging::{emit, logged_blocking};
 
 /// How often a blocked call wakes to let Python run its signal handlers.
 const SIGNAL_CHECK_SLICE: Duration = Duration::from_millis(50);
 
-/// For the core's blocking calls (run with the GIL released): takes the GIL for a moment to run Python's
-/// signal handlers, so that Ctrl-C raises KeyboardInterrupt and abandons the call.
-pub fn check_signals() -> PyResult<()> {
-    Python::attach(|py| py.check_signals())
-}
-
-/// Runs one call of `client` on this thread's own runtime and connection pool (see `hcims::local`: the
-/// thread does its own I/O instead of waiting to be woken by a worker), without the GIL. Every ~50 ms it
-/// takes the GIL back to run `check_signals()`: a KeyboardInterrupt then drops the future, which cancels
-/// the pending request.
-pub fn call_here<C, F>(py: Python<'_>, client: &hcims::Client, call: C) -> PyResult<F::Output>
+/// Drives `future` on the shared runtime without the GIL. Every ~50 ms it takes the GIL back to run
+/// `check_signals()`: a KeyboardInterrupt then drops the future, which cancels the pending request.
+pub fn wait_interruptibly<F, T>(py: Python<'_>, future: F) -> PyResult<T>
 where
-    C: FnOnce(hcims::Client) -> F,
-    F: Future + Send,
-    F::Output: Send,
+    F: Future<Output = T> + Send,
+    T: Send,
 {
-    let (local, client) = hcims::local::here(client).map_err(|e| to_py_err(py, e))?;
-    let runtime = local.runtime();
-    let mut future = std::pin::pin!(call(client));
+    let runtime = hcims::runtime::runtime();
+    let mut future = std::pin::pin!(future);
     loop {
         let slice = py.detach(|| {
             runtime
@@ -46,28 +35,46 @@ where
     }
 }
 
-/// Like [`call_here`] for a call with a Python callback: `call` gets `client` with this thread's pool
-/// and makes a future that sends events, which go to `report` (see [`wait_interruptibly_reporting`]).
-pub fn call_here_reporting<C, F, E>(
-    py: Python<'_>,
-    client: &hcims::Client,
-    call: C,
-    events: UnboundedReceiver<E>,
-    report: impl FnMut(Python<'_>, E) -> PyResult<()>,
-) -> PyResult<F::Output>
+/// For the core's blocking calls (made with the GIL released): takes the GIL for a moment to run
+/// Python's signal handlers, so that Ctrl-C raises KeyboardInterrupt and abandons the call.
+pub fn check_signals() -> PyResult<()> {
+    Python::attach(|py| py.check_signals())
+}
+
+/// Runs one of the core's blocking calls (`create_blocking`, ...) without the GIL. The call's `check`,
+/// made every ~50 ms while it waits, runs the signal handlers (Ctrl-C abandons the call) and writes the
+/// `hcims` logger's records of the attempts so far; the last ones are written when the call returns.
+pub fn direct_call<T, C>(py: Python<'_>, client: &hcims::Client, call: C) -> PyResult<T>
 where
-    C: FnOnce(hcims::Client) -> F,
-    F: Future + Send,
-    F::Output: Send,
-    E: Send,
+    T: Send,
+    C: FnOnce(&hcims::Client, &mut dyn FnMut() -> PyResult<()>) -> PyResult<T> + Send,
 {
-    let (local, client) = hcims::local::here(client).map_err(|e| to_py_err(py, e))?;
-    wait_interruptibly_reporting(py, local.runtime(), call(client), events, report)
+    match logged_blocking(py, client)? {
+        None => py.detach(|| call(client, &mut check_signals)),
+        Some((logged, mut events)) => {
+            let outcome = py.detach(|| {
+                let mut check = || {
+                    Python::attach(|py| {
+                        while let Ok(event) = events.try_recv() {
+                            emit(py, event)?;
+                        }
+                        py.check_signals()
+                    })
+                };
+                call(&logged, &mut check)
+            });
+            while let Ok(event) = events.try_recv() {
+                emit(py, event)?;
+            }
+            outcome
+        }
+    }
 }
 
 /// Runs `future` (a batch) as a task of the shared runtime, whose workers share out its requests, and
-/// waits for it as [`wait_interruptibly_reporting`] does. This thread wakes only for events, the
-/// end, and the ~50 ms signal checks; a KeyboardInterrupt aborts the task, which cancels the batch.
+/// waits for it as [`wait_interruptibly_reporting`] does: this thread wakes only for events, the end
+/// and the ~50 ms signal checks, not for each request. A KeyboardInterrupt aborts the task, which
+/// cancels the batch.
 pub fn wait_on_shared_runtime<F, E>(
     py: Python<'_>,
     future: F,
@@ -79,9 +86,8 @@ where
     F::Output: Send + 'static,
     E: Send,
 {
-    let runtime = hcims::runtime::runtime();
-    let mut task = AbortOnDrop(runtime.spawn(future));
-    let joined = wait_interruptibly_reporting(py, runtime, &mut task.0, events, report)?;
+    let mut task = AbortOnDrop(hcims::runtime::runtime().spawn(future));
+    let joined = wait_interruptibly_reporting(py, &mut task.0, events, report)?;
     joined.map_err(|_| {
         // Only a panic ends the task without an output: a bug, already reported on stderr.
         PyRuntimeError::new_err("hcims: internal error, a batch task ended without an outcome")
@@ -103,14 +109,12 @@ enum Step<T, E> {
     Idle,
 }
 
-/// Drives `future` on `runtime` without the GIL, waking every ~50 ms for `check_signals()` (a
-/// KeyboardInterrupt drops the future). Every event the future sends on `events` goes to `report`, on
-/// this thread with the GIL held, as soon as it arrives (never from a tokio worker). Events sent before
-/// the future finished are all reported before its output is returned. An error from `report` (an
+/// Like [`wait_interruptibly`], and every event the future sends on `events` goes to `report`, on this
+/// thread with the GIL held, as soon as it arrives (never from a tokio worker). Events sent before the
+/// future finished are all reported before its output is returned. An error from `report` (an
 /// exception in a Python callback) drops the future and is raised.
 pub fn wait_interruptibly_reporting<F, T, E>(
     py: Python<'_>,
-    runtime: &Runtime,
     future: F,
     mut events: UnboundedReceiver<E>,
     mut report: impl FnMut(Python<'_>, E) -> PyResult<()>,
@@ -120,6 +124,7 @@ where
     T: Send,
     E: Send,
 {
+    let runtime = hcims::runtime::runtime();
     let mut future = std::pin::pin!(future);
     loop {
         let step = py.detach(|| {

@@ -1,21 +1,28 @@
 //! `hcims._native.Client`: the core client seen from Python. The public `hcims.Client` wraps it.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
-use tokio::sync::mpsc::unbounded_channel;
+use std::future::Future;
 
-use hcims::{ClientOptions, ConfigInput, RetryPolicy, Secret, WaitOptions};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
-use crate::blocking::{call_here, call_here_reporting, check_signals, wait_on_shared_runtime};
+use hcims::{ClientOptions, ConfigInput, RetryPolicy, Secret, TlsOptions, WaitOptions};
+
+use crate::account::{images_to_py, os_versions_to_py, query_pairs, quota_to_py};
+use crate::blocking::{
+    direct_call, wait_interruptibly, wait_interruptibly_reporting, wait_on_shared_runtime,
+};
 use crate::create_many::{self as many, ManyCreates};
 use crate::errors::to_py_err;
 use crate::job::job_to_py;
+use crate::logging::{emit, logged_blocking};
 use crate::prepared::PyPreparedRequest;
-use crate::spec::spec_from_py;
+use crate::spec::spec_for_client;
 
 #[pyclass(module = "hcims._native", name = "Client", frozen)]
 pub struct PyClient {
@@ -50,6 +57,79 @@ pub(crate) fn outcome_to_py<'py>(
     }
 }
 
+/// Runs `call` on a handle of `client` without the GIL: a logging handle when the `hcims` logger
+/// listens (its records written here, on the calling thread, as they come), else `client` itself.
+pub(crate) fn blocking_call<F, T>(
+    py: Python<'_>,
+    client: &hcims::Client,
+    call: impl FnOnce(hcims::Client) -> F,
+) -> PyResult<T>
+where
+    F: Future<Output = T> + Send,
+    T: Send,
+{
+    match logged_blocking(py, client)? {
+        None => wait_interruptibly(py, call(client.clone())),
+        Some((logged, events)) => wait_interruptibly_reporting(py, call(logged), events, emit),
+    }
+}
+
+/// What a blocking wait hands to the calling thread: a job snapshot for `on_progress`, or a log record.
+enum Report {
+    Snapshot(hcims::Job),
+    Log(hcims::RequestEvent),
+    /// A create of a batch ended: with a job id (true) or an error.
+    Created(bool),
+}
+
+/// The handle a watched wait runs on and the channel of its reports: snapshots always, log records
+/// when the logger listens.
+fn reporting_handle(
+    py: Python<'_>,
+    client: &hcims::Client,
+) -> PyResult<(
+    hcims::Client,
+    UnboundedSender<Report>,
+    tokio::sync::mpsc::UnboundedReceiver<Report>,
+)> {
+    let (sender, reports) = unbounded_channel::<Report>();
+    let handle = match crate::logging::enabled_level(py)? {
+        None => client.clone(),
+        Some(level) => {
+            let logs = sender.clone();
+            client.with_log(Some(hcims::RequestLog::new(level, move |event| {
+                let _ = logs.send(Report::Log(event));
+            })))
+        }
+    };
+    Ok((handle, sender, reports))
+}
+
+/// The retry policy from `retries=` and `retry_backoff=(base_seconds, max_seconds)`.
+fn retry_policy(
+    retries: Option<u32>,
+    backoff: Option<(f64, f64)>,
+    defaults: RetryPolicy,
+) -> PyResult<RetryPolicy> {
+    let (base_delay, max_delay) = match backoff {
+        None => (defaults.base_delay, defaults.max_delay),
+        Some((base, max)) => {
+            let valid = |s: f64| s.is_finite() && (0.0..=3600.0).contains(&s);
+            if !(valid(base) && valid(max) && base <= max) {
+                return Err(PyValueError::new_err(format!(
+                    "retry_backoff must be (base_seconds, max_seconds) with 0 <= base <= max <= 3600, got ({base}, {max})"
+                )));
+            }
+            (Duration::from_secs_f64(base), Duration::from_secs_f64(max))
+        }
+    };
+    Ok(RetryPolicy {
+        retries: retries.unwrap_or(defaults.retries),
+        base_delay,
+        max_delay,
+    })
+}
+
 fn seconds(name: &str, value: Option<f64>) -> PyResult<Option<Duration>> {
     match value {
         None => Ok(None),
@@ -65,7 +145,7 @@ impl PyClient {
     #[new]
     #[pyo3(signature = (*, region=None, endpoint=None, ak=None, sk=None, project_id=None,
                         security_token=None, auth_token=None, timeout=None, connect_timeout=None,
-                        max_attempts=None))]
+                        retries=None, retry_backoff=None, ca_bundle=None, verify=true, iam_endpoint=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -78,23 +158,26 @@ impl PyClient {
         auth_token: Option<String>,
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
-        max_attempts: Option<u32>,
+        retries: Option<u32>,
+        retry_backoff: Option<(f64, f64)>,
+        ca_bundle: Option<PathBuf>,
+        verify: bool,
+        iam_endpoint: Option<String>,
     ) -> PyResult<Self> {
         let defaults = ClientOptions::default();
+        let mut tls = TlsOptions {
+            verify,
+            ..TlsOptions::default()
+        };
+        if let Some(path) = ca_bundle {
+            tls = tls.with_ca_bundle(&path).map_err(|e| to_py_err(py, e))?;
+        }
         let options = ClientOptions {
             timeout: seconds("timeout", timeout)?.unwrap_or(defaults.timeout),
             connect_timeout: seconds("connect_timeout", connect_timeout)?
                 .unwrap_or(defaults.connect_timeout),
-            retry: RetryPolicy {
-                max_attempts: match max_attempts {
-                    Some(0) => {
-                        return Err(PyValueError::new_err("max_attempts must be at least 1"))
-                    }
-                    Some(n) => n,
-                    None => defaults.retry.max_attempts,
-                },
-                ..defaults.retry
-            },
+            retry: retry_policy(retries, retry_backoff, defaults.retry)?,
+            tls,
         };
         let input = ConfigInput {
             region,
@@ -104,6 +187,7 @@ impl PyClient {
             security_token: security_token.map(Secret::new),
             auth_token: auth_token.map(Secret::new),
             project_id,
+            iam_endpoint,
         };
         let config =
             hcims::config::resolve_from_environment(input).map_err(|e| to_py_err(py, e))?;
@@ -119,10 +203,11 @@ impl PyClient {
         mode: Option<&str>,
         spec: &Bound<'_, PyAny>,
     ) -> PyResult<String> {
-        let spec = spec_from_py(py, mode, spec)?;
-        let client = &self.inner;
-        py.detach(|| client.create_blocking(&spec, check_signals))?
-            .map_err(|e| to_py_err(py, e))
+        let spec = spec_for_client(py, mode, spec, Some(&self.inner))?;
+        direct_call(py, &self.inner, |client, check| {
+            client.create_blocking(&spec, check)
+        })?
+        .map_err(|e| to_py_err(py, e))
     }
 
     /// The signed request `create` would send, secrets masked; nothing is sent.
@@ -133,16 +218,19 @@ impl PyClient {
         mode: Option<&str>,
         spec: &Bound<'_, PyAny>,
     ) -> PyResult<PyPreparedRequest> {
-        let spec = spec_from_py(py, mode, spec)?;
-        let prepared = self.inner.prepare(&spec).map_err(|e| to_py_err(py, e))?;
+        let spec = spec_for_client(py, mode, spec, Some(&self.inner))?;
+        let prepared = blocking_call(py, &self.inner, |client| async move {
+            client.prepare(&spec).await
+        })?
+        .map_err(|e| to_py_err(py, e))?;
         Ok(PyPreparedRequest::from(prepared))
     }
 
     fn get_job<'py>(&self, py: Python<'py>, job_id: &str) -> PyResult<Bound<'py, PyAny>> {
-        let client = &self.inner;
-        let job = py
-            .detach(|| client.get_job_blocking(job_id, check_signals))?
-            .map_err(|e| to_py_err(py, e))?;
+        let job = direct_call(py, &self.inner, |client, check| {
+            client.get_job_blocking(job_id, check)
+        })?
+        .map_err(|e| to_py_err(py, e))?;
         job_to_py(py, &job)
     }
 
@@ -159,21 +247,23 @@ impl PyClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
         let outcome = match on_progress {
-            None => call_here(py, &self.inner, |client| async move {
+            None => blocking_call(py, &self.inner, |client| async move {
                 client.wait_for_job(job_id, &options, |_| {}).await
             })?,
             Some(callback) => {
-                let (sender, snapshots) = unbounded_channel::<hcims::Job>();
-                let waiting = |client: hcims::Client| async move {
+                let (client, sender, reports) = reporting_handle(py, &self.inner)?;
+                let waiting = async move {
                     client
                         .wait_for_job(job_id, &options, move |job| {
                             // The receiver outlives the wait; a send cannot fail while anyone listens.
-                            let _ = sender.send(job.clone());
+                            let _ = sender.send(Report::Snapshot(job.clone()));
                         })
                         .await
                 };
-                call_here_reporting(py, &self.inner, waiting, snapshots, |py, job| {
-                    callback.call1((job_to_py(py, &job)?,)).map(drop)
+                wait_interruptibly_reporting(py, waiting, reports, |py, report| match report {
+                    Report::Snapshot(job) => callback.call1((job_to_py(py, &job)?,)).map(drop),
+                    Report::Log(event) => emit(py, event),
+                    Report::Created(_) => Ok(()),
                 })?
             }
         };
@@ -195,19 +285,21 @@ impl PyClient {
         on_progress: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
-        let (sender, snapshots) = unbounded_channel::<hcims::Job>();
+        let (client, sender, snapshots) = reporting_handle(py, &self.inner)?;
         let observer: hcims::BatchObserver = if on_progress.is_some() {
             Arc::new(move |_, job: &hcims::Job| {
-                let _ = sender.send(job.clone());
+                let _ = sender.send(Report::Snapshot(job.clone()));
             })
         } else {
             Arc::new(|_, _: &hcims::Job| {})
         };
-        let report = |py: Python<'_>, job: hcims::Job| match &on_progress {
-            Some(callback) => callback.call1((job_to_py(py, &job)?,)).map(drop),
-            None => Ok(()),
+        let report = |py: Python<'_>, report: Report| match (report, &on_progress) {
+            (Report::Snapshot(job), Some(callback)) => {
+                callback.call1((job_to_py(py, &job)?,)).map(drop)
+            }
+            (Report::Snapshot(_), None) | (Report::Created(_), _) => Ok(()),
+            (Report::Log(event), _) => emit(py, event),
         };
-        let client = self.inner.clone();
         if raise_on_failure {
             let waiting = async move { client.wait_for_jobs(&job_ids, &options, observer).await };
             let jobs = wait_on_shared_runtime(py, waiting, snapshots, report)?
@@ -245,23 +337,25 @@ impl PyClient {
         on_done: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let concurrency = many::concurrency(concurrency)?;
-        let report = |_py: Python<'_>, ok: bool| match &on_done {
-            Some(callback) => callback.call1((ok,)).map(drop),
-            None => Ok(()),
+        let report = |py: Python<'_>, report: Report| match (report, &on_done) {
+            (Report::Created(ok), Some(callback)) => callback.call1((ok,)).map(drop),
+            (Report::Log(event), _) => emit(py, event),
+            _ => Ok(()),
         };
-        let mut creates = ManyCreates::read(py, requests, |py| report(py, false))?;
-        let (sender, finished) = unbounded_channel::<bool>();
+        let mut creates = ManyCreates::read(py, requests, &self.inner, |py| {
+            report(py, Report::Created(false))
+        })?;
+        let (client, sender, reports) = reporting_handle(py, &self.inner)?;
         let observer: hcims::CreateObserver = if on_done.is_some() {
             Arc::new(move |_, outcome: &Result<String, hcims::Error>| {
-                let _ = sender.send(outcome.is_ok());
+                let _ = sender.send(Report::Created(outcome.is_ok()));
             })
         } else {
             Arc::new(|_, _: &Result<String, hcims::Error>| {})
         };
-        let client = self.inner.clone();
         let checked = std::mem::take(&mut creates.creates);
         let sending = async move { client.send_many(checked, concurrency, observer).await };
-        let sent = wait_on_shared_runtime(py, sending, finished, report)?;
+        let sent = wait_on_shared_runtime(py, sending, reports, report)?;
         creates.outcomes(py, sent)
     }
 
@@ -275,9 +369,62 @@ impl PyClient {
         self.inner.config().region.as_deref()
     }
 
+    /// The project id; when it was not given, IAM is asked for it the first time (once per access
+    /// key, region and IAM endpoint in the process).
     #[getter]
-    fn project_id(&self) -> &str {
-        &self.inner.config().project_id
+    fn project_id(&self, py: Python<'_>) -> PyResult<String> {
+        if let Some(id) = self.inner.known_project_id() {
+            return Ok(id.to_owned());
+        }
+        blocking_call(py, &self.inner, |client| async move {
+            client.project_id().await.map(str::to_owned)
+        })?
+        .map_err(|e| to_py_err(py, e))
+    }
+
+    /// The project id if known without asking IAM.
+    #[getter]
+    fn known_project_id(&self) -> Option<&str> {
+        self.inner.known_project_id()
+    }
+
+    /// The region's live OS list, as dicts; cached per client and tag.
+    #[pyo3(signature = (tag=None))]
+    fn os_versions<'py>(
+        &self,
+        py: Python<'py>,
+        tag: Option<String>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let list = blocking_call(py, &self.inner, |client| async move {
+            client.os_versions(tag.as_deref()).await
+        })?
+        .map_err(|e| to_py_err(py, e))?;
+        os_versions_to_py(py, &list)
+    }
+
+    /// `(used, total)` private images of the project.
+    fn quota(&self, py: Python<'_>) -> PyResult<(u64, u64)> {
+        let quota = blocking_call(
+            py,
+            &self.inner,
+            |client| async move { client.quota().await },
+        )?
+        .map_err(|e| to_py_err(py, e))?;
+        Ok(quota_to_py(quota))
+    }
+
+    /// The images `GET /v2/cloudimages` lists for `filters` (a dict of query parameters), as dicts.
+    fn find_images<'py>(
+        &self,
+        py: Python<'py>,
+        filters: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let filters = query_pairs(filters)?;
+        let images = blocking_call(py, &self.inner, |client| async move {
+            client.find_images(&filters).await
+        })?
+        .map_err(|e| to_py_err(py, e))?;
+        images_to_py(py, &images)
     }
 
     #[getter]
@@ -298,13 +445,35 @@ impl PyClient {
         self.inner.options().timeout.as_secs_f64()
     }
 
+    #[getter]
+    fn retries(&self) -> u32 {
+        self.inner.options().retry.retries
+    }
+
+    #[getter]
+    fn retry_backoff(&self) -> (f64, f64) {
+        let retry = &self.inner.options().retry;
+        (
+            retry.base_delay.as_secs_f64(),
+            retry.max_delay.as_secs_f64(),
+        )
+    }
+
+    #[getter]
+    fn verify(&self) -> bool {
+        self.inner.options().tls.verify
+    }
+
     fn __repr__(&self) -> String {
         let c = self.inner.config();
         format!(
             "Client(endpoint={:?}, region={:?}, project_id={:?}, auth={:?})",
             c.endpoint.base,
             c.region.as_deref().unwrap_or(""),
-            c.project_id,
+            // Never asks IAM: a repr does no I/O.
+            self.inner
+                .known_project_id()
+                .unwrap_or("<discovered on first use>"),
             self.inner.auth_kind()
         )
     }

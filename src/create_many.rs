@@ -7,7 +7,7 @@ use pyo3::types::{PyList, PyTuple};
 use hcims::CheckedCreate;
 
 use crate::errors::to_py_err;
-use crate::spec::spec_from_py;
+use crate::spec::spec_for_client;
 
 /// Every item of a `create_many`: the specs to send, and where each one's outcome goes.
 pub struct ManyCreates {
@@ -25,6 +25,7 @@ impl ManyCreates {
     pub fn read(
         py: Python<'_>,
         requests: &Bound<'_, PyList>,
+        client: &hcims::Client,
         mut on_failed: impl FnMut(Python<'_>) -> PyResult<()>,
     ) -> PyResult<ManyCreates> {
         let mut creates = Vec::with_capacity(requests.len());
@@ -36,7 +37,7 @@ impl ManyCreates {
                 Err(spec.unbind())
             } else {
                 let mode: Option<String> = mode.extract()?;
-                spec_from_py(py, mode.as_deref(), &spec)
+                spec_for_client(py, mode.as_deref(), &spec, Some(client))
                     .and_then(|spec| CheckedCreate::new(&spec).map_err(|e| to_py_err(py, e)))
                     .map_err(|error| error.into_value(py).into_any())
             };

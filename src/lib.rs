@@ -2,12 +2,14 @@
 
 use pyo3::prelude::*;
 
+mod account;
 mod async_client;
 mod blocking;
 mod client;
 mod create_many;
 mod errors;
 mod job;
+mod logging;
 mod mock;
 mod prepared;
 mod sign;

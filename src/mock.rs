@@ -46,7 +46,9 @@ impl MockServer {
         fail_rate=0.0, seed=None, unique_names=false, image_quota=None, instances=None,
         rate_limit_per_second=None, record_requests=true,
         max_recorded_requests=MockConfig::DEFAULT_MAX_RECORDED_REQUESTS,
-        max_jobs=Some(MockConfig::DEFAULT_MAX_JOBS), port=0, response_delay=0.0
+        max_jobs=Some(MockConfig::DEFAULT_MAX_JOBS), port=0, clock_offset=0.0, tls_cert=None,
+        tls_key=None, region=MockConfig::DEFAULT_REGION.to_owned(),
+        os_versions=None, response_delay=0.0
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -72,6 +74,11 @@ impl MockServer {
         max_recorded_requests: usize,
         max_jobs: Option<usize>,
         port: u16,
+        clock_offset: f64,
+        tls_cert: Option<String>,
+        tls_key: Option<String>,
+        region: String,
+        os_versions: Option<Vec<String>>,
         response_delay: f64,
     ) -> PyResult<Self> {
         let response_delay = Duration::try_from_secs_f64(response_delay).map_err(|_| {
@@ -79,6 +86,15 @@ impl MockServer {
                 "response_delay must be a finite number of seconds, at least 0; got {response_delay}"
             ))
         })?;
+        let tls = match (tls_cert, tls_key) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            (None, None) => None,
+            _ => {
+                return Err(PyValueError::new_err(
+                    "give tls_cert and tls_key together (both PEM text)",
+                ))
+            }
+        };
         let defaults = MockConfig::default();
         let accounts = accounts
             .into_iter()
@@ -111,6 +127,10 @@ impl MockServer {
             max_recorded_requests,
             max_jobs,
             port,
+            clock_offset,
+            tls,
+            region,
+            os_versions,
             response_delay,
         };
         let ims = py

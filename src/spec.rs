@@ -28,6 +28,17 @@ pub fn spec_from_py(
     mode: Option<&str>,
     obj: &Bound<'_, PyAny>,
 ) -> PyResult<ImageSpec> {
+    spec_for_client(py, mode, obj, None)
+}
+
+/// [`spec_from_py`] for `client`: its `os_version` is checked against the live OS lists the client
+/// fetched, when it fetched any.
+pub fn spec_for_client(
+    py: Python<'_>,
+    mode: Option<&str>,
+    obj: &Bound<'_, PyAny>,
+    client: Option<&hcims::Client>,
+) -> PyResult<ImageSpec> {
     let mode = mode
         .map(str::parse::<Mode>)
         .transpose()
@@ -50,7 +61,11 @@ pub fn spec_from_py(
     }
     let spec = ImageSpec::from_json(mode, &value, UnknownKeys::Reject)
         .map_err(|e| validation_error(py, &e))?;
-    warn_about(py, &spec)?;
+    let warnings = match client {
+        Some(client) => client.os_version_warnings(&spec),
+        None => spec.warnings(),
+    };
+    warn_about(py, warnings)?;
     Ok(spec)
 }
 
@@ -74,8 +89,7 @@ fn validation_error_from_pairs(py: Python<'_>, pairs: Vec<(String, String)>) -> 
 }
 
 /// Emits each warning of `spec` as an `OsVersionWarning` pointing at the user's code.
-fn warn_about(py: Python<'_>, spec: &ImageSpec) -> PyResult<()> {
-    let warnings = spec.warnings();
+fn warn_about(py: Python<'_>, warnings: Vec<String>) -> PyResult<()> {
     if warnings.is_empty() {
         return Ok(());
     }

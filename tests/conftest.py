@@ -31,6 +31,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
         "HUAWEICLOUD_SDK_PROJECT_ID",
         "HUAWEICLOUD_SDK_SECURITY_TOKEN",
         "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+        "HUAWEICLOUD_SDK_IAM_ENDPOINT",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))

@@ -236,7 +236,7 @@ def test_cancelling_the_task_cancels_the_http_request() -> None:
 
     async def main() -> None:
         async with AsyncClient(
-            endpoint=f"http://127.0.0.1:{port}", ak="AK", sk="SK", project_id="p", timeout=30, max_attempts=1
+            endpoint=f"http://127.0.0.1:{port}", ak="AK", sk="SK", project_id="p", timeout=30, retries=0
         ) as ac:
             task = asyncio.ensure_future(ac.create_from_server({"name": "x", "instance_id": INSTANCE}))
             await asyncio.sleep(0.3)

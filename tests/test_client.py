@@ -325,7 +325,7 @@ def test_prepare_masks_tokens() -> None:
 
 def test_connection_refused_is_a_retryable_transport_error(ims_mock: MockIms) -> None:
     endpoint = ims_mock.endpoint
-    args = dict(ims_mock.client_args(), max_attempts=1)
+    args = dict(ims_mock.client_args(), retries=0)
     ims_mock.stop()
     with pytest.raises(hcims.TransportError) as info:
         Client(**args).create_from_server({"name": "x", "instance_id": INSTANCE})

@@ -97,7 +97,7 @@ def test_a_failed_create_takes_only_its_own_slot(client: Client, ims_mock: MockI
 
 
 def test_throttled_creates_are_retried_each_on_its_own(ims_mock: MockIms) -> None:
-    client = Client(**ims_mock.client_args(), max_attempts=3)
+    client = Client(**ims_mock.client_args(), retries=2)
     ims_mock.add_fault(
         CREATE,
         method="POST",

@@ -187,7 +187,7 @@ PROXIED = textwrap.dedent(
     from hcims.testing import MockIms
 
     with MockIms() as ims:
-        client = Client(**ims.client_args(), max_attempts=1)
+        client = Client(**ims.client_args(), retries=0)
         try:
             job_id = client.create_from_server({"name": "via-reqwest", "instance_id": UUID})
             print(client.get_job(job_id).id == job_id, flush=True)

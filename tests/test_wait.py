@@ -44,7 +44,7 @@ def ims() -> Any:
 
 @pytest.fixture
 def client(ims: MockIms) -> Client:
-    return Client(**ims.client_args(), max_attempts=1)
+    return Client(**ims.client_args(), retries=0)
 
 
 # --- one job ---------------------------------------------------------------------------------------

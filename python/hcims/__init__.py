@@ -28,6 +28,7 @@ from .errors import (
     BadRequestError,
     ConfigError,
     HcimsError,
+    InsecureTlsWarning,
     JobFailedError,
     JobTimeoutError,
     NotFoundError,
@@ -41,6 +42,7 @@ from .errors import (
 from .progress import CreateProgress, JobProgress, ProgressCallback
 
 if TYPE_CHECKING:
+    from .account import OsVersion, Quota
     from .aio import AsyncClient
     from .job import Job
     from .specs import (
@@ -70,6 +72,8 @@ if TYPE_CHECKING:
 _LAZY = {
     "AsyncClient": "aio",
     "Job": "job",
+    "OsVersion": "account",
+    "Quota": "account",
     **dict.fromkeys(
         (
             "DataImage",
@@ -122,6 +126,7 @@ __all__ = [
     "DataImageDict",
     "HcimsError",
     "ImageSpecLike",
+    "InsecureTlsWarning",
     "Job",
     "JobFailedError",
     "JobProgress",
@@ -132,10 +137,12 @@ __all__ = [
     "ObsImage",
     "ObsImageDict",
     "ObsImageLike",
+    "OsVersion",
     "OsVersionWarning",
     "PermissionDeniedError",
     "PreparedRequest",
     "ProgressCallback",
+    "Quota",
     "ServerDataImages",
     "ServerDataImagesDict",
     "ServerDataImagesLike",

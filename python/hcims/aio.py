@@ -15,12 +15,22 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import os
 from collections.abc import Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union, overload
 
 from . import _native
-from .client import Client, PreparedRequest, job_id_list, request_for, request_of, requests_for_many
+from .account import OsVersion, Quota
+from .client import (
+    Client,
+    PreparedRequest,
+    _image_filters,
+    job_id_list,
+    request_for,
+    request_of,
+    requests_for_many,
+)
 from .errors import HcimsError
 from .job import Job
 from .progress import ProgressCallback, counting, watching
@@ -72,7 +82,12 @@ class AsyncClient:
         auth_token: Optional[str] = None,
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
+        retries: Optional[int] = None,
+        retry_backoff: Optional[tuple[float, float]] = None,
+        ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
+        verify: bool = True,
         max_attempts: Optional[int] = None,
+        iam_endpoint: Optional[str] = None,
     ) -> None:
         self._client = Client(
             region,
@@ -84,7 +99,12 @@ class AsyncClient:
             auth_token=auth_token,
             timeout=timeout,
             connect_timeout=connect_timeout,
+            retries=retries,
+            retry_backoff=retry_backoff,
+            ca_bundle=ca_bundle,
+            verify=verify,
             max_attempts=max_attempts,
+            iam_endpoint=iam_endpoint,
         )
         self._native = _native.AsyncClient(self._client._native)
         self._in_flight: dict[_native.PendingCall, asyncio.Future[Any]] = {}
@@ -102,8 +122,18 @@ class AsyncClient:
 
     @property
     def project_id(self) -> str:
-        """The project every request acts in (sent as ``X-Project-Id`` and in job paths)."""
+        """The project every request acts in (sent as ``X-Project-Id`` and in job paths). When it is
+        discovered and not yet known, reading this blocks while IAM answers: ``await``
+        :meth:`get_project_id` instead."""
         return self._client.project_id
+
+    async def get_project_id(self) -> str:
+        """The project id, discovered from IAM on first use when it was not given."""
+        known = self._client._native.known_project_id
+        if known is not None:
+            return known
+        project_id: str = await self._call(lambda deliver, _: self._native.project_id(deliver))
+        return project_id
 
     @property
     def auth_kind(self) -> str:
@@ -211,7 +241,9 @@ class AsyncClient:
         return job_id
 
     async def prepare(self, spec: ImageSpecLike) -> PreparedRequest:
-        """A dry run, as :meth:`hcims.Client.prepare`: nothing is sent, so it returns at once."""
+        """A dry run, as :meth:`hcims.Client.prepare`: nothing is sent to IMS, so it returns at once once
+        the project is known (a project to discover is asked of IAM first, without blocking the loop)."""
+        await self.get_project_id()
         return self._client.prepare(spec)
 
     async def create_many(
@@ -301,3 +333,25 @@ class AsyncClient:
                 callback,
             )
             return jobs
+
+    async def os_versions(self, tag: Optional[str] = None) -> list[OsVersion]:
+        """As :meth:`hcims.Client.os_versions`; the cache and the warnings it changes are shared with it."""
+        entries: list[dict[str, Any]] = await self._call(
+            lambda deliver, _: self._native.os_versions(deliver, tag)
+        )
+        return [OsVersion._from_native(entry) for entry in entries]
+
+    async def quota(self) -> Quota:
+        """As :meth:`hcims.Client.quota`."""
+        used, total = await self._call(lambda deliver, _: self._native.quota(deliver))
+        return Quota(used=used, total=total)
+
+    async def find_images(
+        self, name: Optional[str] = None, **filters: Union[str, int, bool]
+    ) -> list[dict[str, Any]]:
+        """As :meth:`hcims.Client.find_images`."""
+        query = _image_filters(name, filters)
+        images: list[dict[str, Any]] = await self._call(
+            lambda deliver, _: self._native.find_images(query, deliver)
+        )
+        return images

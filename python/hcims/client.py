@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Optional, Union, overload
 
 from . import _native
-from .errors import HcimsError
+from .errors import HcimsError, InsecureTlsWarning
 from .progress import ProgressCallback, counting, watching
 
 if TYPE_CHECKING:
     from types import ModuleType
 
+    from .account import OsVersion, Quota
     from .job import Job
     from .specs import (
         ImageSpecLike,
@@ -90,6 +93,37 @@ def requests_for_many(specs: Iterable[ImageSpecLike]) -> list[tuple[Optional[str
     return requests
 
 
+def retries_from(retries: Optional[int], max_attempts: Optional[int]) -> Optional[int]:
+    """``retries``, or the deprecated ``max_attempts`` (attempts, first included) turned into retries."""
+    if max_attempts is None:
+        return retries
+    if retries is not None:
+        raise TypeError("give retries= or the deprecated max_attempts=, not both")
+    warnings.warn(
+        "max_attempts= is deprecated: use retries= (retries after the first attempt; max_attempts=1 is retries=0)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
+        raise ValueError(f"max_attempts must be at least 1, got {max_attempts!r}")
+    return max_attempts - 1
+
+
+def warn_if_unverified(verify: bool, endpoint: str) -> None:
+    """``verify=False`` is allowed, never silently."""
+    if verify:
+        return
+    message = (
+        f"TLS certificate verification is off for {endpoint}: anyone on the network path can read and "
+        "change these requests. Use ca_bundle= for a private CA instead."
+    )
+    warnings.warn(message, InsecureTlsWarning, stacklevel=3)
+    # Imported here: logging costs more to import than most of hcims, and this is a rare path.
+    import logging
+
+    logging.getLogger("hcims").warning(message)
+
+
 def job_id_list(job_ids: Iterable[str]) -> list[str]:
     """``job_ids`` as a list; a lone string is refused rather than waited for letter by letter."""
     if isinstance(job_ids, (str, bytes)):
@@ -110,13 +144,32 @@ class Client:
         region: e.g. ``"cn-north-4"``; the endpoint is ``https://ims.{region}.myhuaweicloud.com``.
         endpoint: overrides the endpoint (``http://`` only to loopback hosts, e.g. the emulator).
         ak, sk: access key and secret key (AK/SK signing, ``SDK-HMAC-SHA256``).
-        project_id: the project of the region.
+        project_id: the project of the region. When neither it nor ``HUAWEICLOUD_SDK_PROJECT_ID`` nor the
+            profile gives one, it is discovered as Huawei's SDKs do: a signed ``GET {iam}/v3/projects?name=
+            {region}`` that must list exactly one project (else :class:`hcims.ConfigError`). Discovery is lazy:
+            the constructor does no I/O, the first request (or :attr:`project_id`) asks IAM, once per access
+            key, region and IAM endpoint in the process.
         security_token: with temporary AK/SK.
         auth_token: a project-scoped IAM token, instead of AK/SK.
-        timeout: seconds for one attempt of one request (default 60).
+        timeout: seconds for one attempt of one request, connecting included (default 60).
         connect_timeout: seconds to open a connection (default 10).
-        max_attempts: attempts per request, first included (default 4; 1 turns retries off). A create is only
-            retried when IMS certainly did not act on it.
+        retries: how many times a failed request is sent again after the first attempt (default 3;
+            0 turns retries off). Job queries are retried after any transient failure (network, 429,
+            5xx). A create is retried only when IMS certainly did not act on it: the connection never
+            opened, the gateway refused it first (429 ``APIGW.0308``, ``APIGW.0610``, ``APIGW.0613``)
+            or IMS asked to come back later (``IMG.0060``); otherwise the error has ``maybe_sent=True``.
+        retry_backoff: ``(base_seconds, max_seconds)``, default ``(0.5, 20)``: retry *n* waits between
+            half and all of ``base * 2**(n-1)``, capped at ``max``, or longer when ``Retry-After`` asks.
+        ca_bundle: a PEM file of CA certificates trusted in addition to the system's (a private CA or
+            a TLS-inspecting proxy).
+        verify: False accepts any server certificate. Only for tests: it warns
+            (:class:`hcims.InsecureTlsWarning`) and logs.
+        max_attempts: deprecated; ``max_attempts=n`` is ``retries=n - 1``.
+        iam_endpoint: where project discovery asks (default ``HUAWEICLOUD_SDK_IAM_ENDPOINT``, else
+            ``https://iam.{region}.myhuaweicloud.com``).
+
+    Requests are logged to the ``hcims`` logger (see :mod:`hcims._logging`): one INFO record per HTTP
+    attempt, DEBUG for job polls and retries; nothing when the logger is off.
     """
 
     def __init__(
@@ -131,7 +184,12 @@ class Client:
         auth_token: Optional[str] = None,
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
+        retries: Optional[int] = None,
+        retry_backoff: Optional[tuple[float, float]] = None,
+        ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
+        verify: bool = True,
         max_attempts: Optional[int] = None,
+        iam_endpoint: Optional[str] = None,
     ) -> None:
         self._native = _native.Client(
             region=region,
@@ -143,8 +201,13 @@ class Client:
             auth_token=auth_token,
             timeout=timeout,
             connect_timeout=connect_timeout,
-            max_attempts=max_attempts,
+            retries=retries_from(retries, max_attempts),
+            retry_backoff=retry_backoff,
+            ca_bundle=None if ca_bundle is None else os.fspath(ca_bundle),
+            verify=verify,
+            iam_endpoint=iam_endpoint,
         )
+        warn_if_unverified(verify, self._native.endpoint)
 
     @property
     def endpoint(self) -> str:
@@ -157,8 +220,19 @@ class Client:
         return self._native.region
 
     @property
+    def retries(self) -> int:
+        """Retries after the first attempt of a request."""
+        return self._native.retries
+
+    @property
+    def retry_backoff(self) -> tuple[float, float]:
+        """``(base_seconds, max_seconds)`` of the waits between retries."""
+        return self._native.retry_backoff
+
+    @property
     def project_id(self) -> str:
-        """The project every request acts in (sent as ``X-Project-Id`` and in job paths)."""
+        """The project every request acts in (sent as ``X-Project-Id`` and in job paths); discovered from
+        IAM on first use when not given (see the class)."""
         return self._native.project_id
 
     @property
@@ -293,3 +367,42 @@ class Client:
                 raise_on_failure=raise_on_failure,
                 on_progress=callback,
             )
+
+    def os_versions(self, tag: Optional[str] = None) -> list[OsVersion]:
+        """The OS versions the region accepts now (``GET /v1/cloudimages/os_version``), optionally only
+        those of ``tag`` (``"bms"``, ``"uefi"``, ``"arm"`` or ``"x86"``).
+
+        Fetched once per client and tag. Once fetched, the :class:`hcims.OsVersionWarning` of this client's
+        creates checks ``os_version`` against the lists fetched instead of hcims's bundled list.
+        """
+        from .account import OsVersion
+
+        return [OsVersion._from_native(entry) for entry in self._native.os_versions(tag)]
+
+    def quota(self) -> Quota:
+        """The project's private images, used and total (``GET /v1/cloudimages/quota``)."""
+        used, total = self._native.quota()
+        from .account import Quota
+
+        return Quota(used=used, total=total)
+
+    def find_images(
+        self, name: Optional[str] = None, **filters: Union[str, int, bool]
+    ) -> list[dict[str, Any]]:
+        """The images ``GET /v2/cloudimages`` lists, as dicts (Glance-like, with IMS's ``__`` attributes).
+
+        ``name`` and ``filters`` are the API's query parameters (``__imagetype="private"``,
+        ``status="active"``, ``__os_version=...``); every page is fetched unless ``limit`` or ``marker`` is
+        given. After a create failed with ``maybe_sent=True``, ``find_images(name=...)`` tells whether IMS
+        made the image after all.
+        """
+        return self._native.find_images(_image_filters(name, filters))
+
+
+def _image_filters(
+    name: Optional[str], filters: dict[str, Union[str, int, bool]]
+) -> dict[str, Union[str, int, bool]]:
+    query = dict(filters)
+    if name is not None:
+        query["name"] = name
+    return query

@@ -10,6 +10,7 @@ __all__ = [
     "BadRequestError",
     "ConfigError",
     "HcimsError",
+    "InsecureTlsWarning",
     "JobFailedError",
     "JobTimeoutError",
     "NotFoundError",
@@ -20,6 +21,12 @@ __all__ = [
     "TransportError",
     "ValidationError",
 ]
+
+#: Added to the message of an error after which IMS may have acted on the request.
+_MAYBE_SENT_NOTE = (
+    "; IMS may still have acted on this request, so the image may still be made: "
+    "check (wait_for_job, the image list) before creating it again"
+)
 
 
 class HcimsError(Exception):
@@ -74,7 +81,7 @@ class ApiError(HcimsError):
         if request_id:
             text += f" (request id {request_id})"
         if maybe_sent:
-            text += "; IMS may still have acted on this request: check before creating the image again"
+            text += _MAYBE_SENT_NOTE
         super().__init__(text)
 
     def __reduce__(self) -> Any:
@@ -127,7 +134,7 @@ class TransportError(HcimsError):
         self.maybe_sent = maybe_sent
         text = message
         if maybe_sent:
-            text += "; IMS may still have acted on this request: check before creating the image again"
+            text += _MAYBE_SENT_NOTE
         super().__init__(text)
 
     def __reduce__(self) -> Any:
@@ -169,3 +176,8 @@ class JobTimeoutError(HcimsError, TimeoutError):
 
 class OsVersionWarning(UserWarning):
     """``os_version`` is not in the known list; it is sent anyway since the live list changes."""
+
+
+class InsecureTlsWarning(UserWarning):
+    """A client was made with ``verify=False``: it accepts any certificate, so anyone on the path can
+    read and change its requests. Only for test set-ups."""

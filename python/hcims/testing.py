@@ -41,7 +41,8 @@ __all__ = [
     "serve",
 ]
 
-#: The region ``MockIms`` reports in ``client_args()``; the emulator itself serves any.
+#: The region ``MockIms`` reports in ``client_args()``; IMS requests of any region are served, and the
+#: emulated IAM (``GET /v3/projects?name=``) names every project after this one.
 DEFAULT_REGION = "cn-north-4"
 
 #: What a fault does instead of answering as IMS: ``answer`` with its status, body and headers;
@@ -126,13 +127,24 @@ class MockIms:
 
     Rules that depend on the account: ``unique_names`` makes a taken name IMG.0009 (off by default,
     so tests may reuse names); ``image_quota`` caps each project's private images (IMG.0015; IMS's
-    default quota is 50, the emulator has none unless told); ``instances`` lists the ECSs that
+    default quota is 50, the emulator has none unless told, and ``GET /v1/cloudimages/quota`` then
+    reports 50); ``instances`` lists the ECSs that
     exist (others are IMG.0005). ``rate_limit_per_second`` makes the gateway answer 429 APIGW.0308
     above that rate.
+
+    Account: the emulated IAM (``GET /v3/projects?name=``, on the same port: give a client
+    ``iam_endpoint=ims.endpoint`` and no ``project_id``) lists each key's projects, all named after
+    ``region``; ``GET /v1/cloudimages/os_version`` serves ``os_versions`` (default: hcims's bundled
+    list); ``GET /v1/cloudimages/quota`` counts the project's images against ``image_quota``.
 
     Memory: requests are recorded unless ``record_requests`` is False, and only the latest
     ``max_recorded_requests`` are kept; beyond ``max_jobs`` jobs (None: no limit) the oldest job
     and its images are forgotten. Both bounds keep a long benchmark from growing without end.
+
+    Transport: ``tls_cert`` and ``tls_key`` (PEM text of a certificate chain and its key) make it
+    serve HTTPS (``endpoint`` is then ``https://127.0.0.1:PORT``; give clients the CA as
+    ``ca_bundle``). ``clock_offset`` sets the gateway's clock that many seconds ahead (negative:
+    behind), so signatures more than 15 minutes off are refused as a skewed client clock would be.
 
     ``response_delay`` (seconds) holds every answer until that long after its request arrived, as a
     real network and service would: clients can then be measured as over a real link.
@@ -163,6 +175,10 @@ class MockIms:
         max_jobs: int | None = MockServer.DEFAULT_MAX_JOBS,
         port: int = 0,
         region: str = DEFAULT_REGION,
+        clock_offset: float = 0.0,
+        tls_cert: str | None = None,
+        tls_key: str | None = None,
+        os_versions: Sequence[str] | None = None,
         response_delay: float = 0.0,
     ) -> None:
         self.accounts: tuple[MockAccount, ...] = tuple(accounts)
@@ -191,6 +207,11 @@ class MockIms:
             "max_recorded_requests": max_recorded_requests,
             "max_jobs": max_jobs,
             "port": port,
+            "clock_offset": clock_offset,
+            "tls_cert": tls_cert,
+            "tls_key": tls_key,
+            "region": region,
+            "os_versions": None if os_versions is None else list(os_versions),
             "response_delay": response_delay,
         }
         self.region: str = region
@@ -241,7 +262,7 @@ class MockIms:
 
     @property
     def endpoint(self) -> str:
-        """The base URL, ``http://127.0.0.1:PORT``, while it serves."""
+        """The base URL, ``http://127.0.0.1:PORT`` (``https://`` with TLS), while it serves."""
         return self._running.endpoint
 
     @property

@@ -120,6 +120,23 @@ impl Keyring {
         }
     }
 
+    /// The projects of the access key that signed `request`, for IAM, which needs no `X-Project-Id`.
+    pub fn account_projects(
+        &self,
+        request: &IncomingRequest<'_>,
+        now: SystemTime,
+    ) -> Result<Vec<String>, GatewayError> {
+        if request.headers.get("authorization").is_none() {
+            return Err(GatewayError::unauthorized(
+                AUTH_FAILED,
+                "Incorrect IAM authentication information: authorization not found",
+            ));
+        }
+        let key = self.verify_signature(request, now)?;
+        check_security_token(key, request)?;
+        Ok(key.project_ids.clone())
+    }
+
     /// Checks the AK/SK signature with the core's verifier, on the request exactly as received.
     fn verify_signature(
         &self,

@@ -4,6 +4,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 const SECONDS_PER_DAY: u64 = 86_400;
 
+/// `time` moved by `offset_seconds` (either way); the emulator's clock when it is set to be off.
+pub(crate) fn shifted(time: SystemTime, offset_seconds: f64) -> SystemTime {
+    let by = std::time::Duration::from_secs_f64(offset_seconds.abs());
+    if offset_seconds >= 0.0 {
+        time.checked_add(by).unwrap_or(time)
+    } else {
+        time.checked_sub(by).unwrap_or(time)
+    }
+}
+
 /// Formats `time` like `2024-11-06T06:19:43.195Z`; times before 1970 are written as the epoch.
 pub(crate) fn iso_millis(time: SystemTime) -> String {
     let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();

@@ -84,6 +84,15 @@ pub struct MockConfig {
     /// How long after a request arrives its answer leaves (at the least): the network's round trip
     /// and the service's own time, for measuring clients as over a real link. Zero by default.
     pub response_delay: Duration,
+    /// Seconds the gateway's clock is ahead of the real one (negative: behind), for testing how
+    /// clients handle a skewed clock: signatures more than 15 minutes off are refused (APIGW.0303).
+    pub clock_offset: f64,
+    /// Serve HTTPS with this certificate chain and private key (both PEM) instead of plain HTTP.
+    pub tls: Option<(String, String)>,
+    /// The region every project is named after at the emulated IAM (`GET /v3/projects?name=`).
+    pub region: String,
+    /// The live OS list `GET /v1/cloudimages/os_version` serves; `None` serves hcims's bundled list.
+    pub os_versions: Option<Vec<String>>,
 }
 
 impl MockConfig {
@@ -95,6 +104,9 @@ impl MockConfig {
     pub const DEFAULT_MAX_RECORDED_REQUESTS: usize = 10_000;
     /// Enough for any test; a long benchmark forgets the oldest jobs.
     pub const DEFAULT_MAX_JOBS: usize = 100_000;
+    pub const DEFAULT_REGION: &'static str = "cn-north-4";
+    /// The private-image quota `GET /v1/cloudimages/quota` reports when `image_quota` is unset.
+    pub const DEFAULT_IMAGE_QUOTA: u32 = 50;
 
     /// Every project some key or token can reach, the first account's first.
     pub fn project_ids(&self) -> Vec<String> {
@@ -134,6 +146,12 @@ impl MockConfig {
                     "rate_limit_per_second must be a finite number above 0; got {rate}"
                 ));
             }
+        }
+        if !(self.clock_offset.is_finite() && self.clock_offset.abs() < 1e9) {
+            return invalid(format!(
+                "clock_offset must be a finite number of seconds; got {}",
+                self.clock_offset
+            ));
         }
         if self.max_jobs == Some(0) {
             return invalid("max_jobs must be at least 1".to_owned());
@@ -190,6 +208,10 @@ impl Default for MockConfig {
             max_jobs: Some(Self::DEFAULT_MAX_JOBS),
             response_delay: Duration::ZERO,
             port: 0,
+            clock_offset: 0.0,
+            tls: None,
+            region: Self::DEFAULT_REGION.to_owned(),
+            os_versions: None,
         }
     }
 }
@@ -222,6 +244,10 @@ impl fmt::Debug for MockConfig {
             .field("max_jobs", &self.max_jobs)
             .field("response_delay", &self.response_delay)
             .field("port", &self.port)
+            .field("clock_offset", &self.clock_offset)
+            .field("tls", &self.tls.is_some())
+            .field("region", &self.region)
+            .field("os_versions", &self.os_versions.as_ref().map(Vec::len))
             .finish()
     }
 }

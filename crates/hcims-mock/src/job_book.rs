@@ -222,6 +222,12 @@ impl JobBook {
         Ok(id)
     }
 
+    /// How many private images `project_id` holds, those being made included.
+    pub fn images_used(&self, project_id: &str) -> usize {
+        let books = self.books.lock().unwrap_or_else(PoisonError::into_inner);
+        books.usage.get(project_id).map_or(0, |usage| usage.images)
+    }
+
     /// Queries job `id` of `project_id` (one step forward) and returns its document, or `None`
     /// when the project has no such job.
     pub fn query(&self, project_id: &str, id: &str) -> Option<Value> {

@@ -13,6 +13,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod account;
 mod auth;
 mod clock;
 mod config;
@@ -30,6 +31,7 @@ mod routes;
 mod rules;
 mod server;
 mod state;
+mod tls;
 
 pub use config::{Account, MockConfig};
 pub use faults::{Fault, FaultAction, InvalidFault};

@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::json;
 
+use crate::account;
 use crate::auth::IncomingRequest;
 use crate::faults::FaultAction;
 use crate::ids;
@@ -34,7 +35,7 @@ pub(crate) const API_NOT_FOUND: &str = "APIGW.0101";
 
 /// The id of the request being served, also sent as `X-Request-Id`.
 #[derive(Clone, Debug)]
-struct RequestId(String);
+pub(crate) struct RequestId(pub(crate) String);
 
 pub(crate) fn router(state: Arc<MockState>) -> Router {
     Router::new()
@@ -42,6 +43,9 @@ pub(crate) fn router(state: Arc<MockState>) -> Router {
         .route("/v2/cloudimages", get(list_images))
         .route("/v1/{project_id}/jobs/{job_id}", get(show_job))
         .route("/v1/cloudimages/job/{job_id}", get(show_job_progress))
+        .route("/v1/cloudimages/os_version", get(account::list_os_versions))
+        .route("/v1/cloudimages/quota", get(account::show_quota))
+        .route("/v3/projects", get(account::list_projects))
         .fallback(unknown_api)
         .method_not_allowed_fallback(unknown_api)
         .layer(middleware::from_fn_with_state(state.clone(), gateway))
@@ -118,7 +122,7 @@ fn record(state: &MockState, parts: &Parts, body: Bytes) {
 }
 
 /// The caller's project, or the gateway's refusal.
-fn authenticate(
+pub(crate) fn authenticate(
     state: &MockState,
     method: &Method,
     uri: &Uri,
@@ -131,7 +135,8 @@ fn authenticate(
         headers,
         body,
     };
-    state.keyring.authenticate(&incoming, SystemTime::now())
+    let gateway_now = crate::clock::shifted(SystemTime::now(), state.config.clock_offset);
+    state.keyring.authenticate(&incoming, gateway_now)
 }
 
 async fn create_image(

@@ -19,6 +19,7 @@ use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use serde_json::Value;
 use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use crate::config::MockConfig;
@@ -57,11 +58,15 @@ impl MockIms {
             let _runtime_context = runtime.enter();
             tokio::net::TcpListener::from_std(listener)?
         };
+        let tls = match &state.config.tls {
+            Some((cert_pem, key_pem)) => Some(crate::tls::acceptor(cert_pem, key_pem)?),
+            None => None,
+        };
         let app = routes::router(state.clone());
         let (stop_signal, stop_requested) = watch::channel(false);
         let thread = std::thread::Builder::new()
             .name("hcims-mock".into())
-            .spawn(move || serve(runtime, listener, app, stop_requested))?;
+            .spawn(move || serve(runtime, listener, tls, app, stop_requested))?;
         Ok(Self {
             address,
             state,
@@ -70,9 +75,14 @@ impl MockIms {
         })
     }
 
-    /// The base URL to give a client: `http://127.0.0.1:PORT`.
+    /// The base URL to give a client: `http://127.0.0.1:PORT` (`https://` when serving TLS).
     pub fn endpoint(&self) -> String {
-        format!("http://{}", self.address)
+        let scheme = if self.state.config.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.address)
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -172,6 +182,7 @@ const ACCEPT_RETRY_PAUSE: Duration = Duration::from_millis(10);
 fn serve(
     runtime: tokio::runtime::Runtime,
     listener: tokio::net::TcpListener,
+    tls: Option<TlsAcceptor>,
     app: axum::Router,
     mut stop_requested: watch::Receiver<bool>,
 ) {
@@ -206,11 +217,24 @@ fn serve(
                             }
                         }
                     });
-                    let connection = builder.serve_connection(TokioIo::new(stream), service);
-                    let connection = connections.watch(connection);
+                    let watcher = connections.watcher();
+                    let builder = builder.clone();
+                    let tls = tls.clone();
                     tokio::spawn(async move {
-                        // A dropped, reset or truncated connection is an outcome, not a failure.
-                        let _ = connection.await;
+                        // A dropped, reset or truncated connection (or a refused handshake) is an
+                        // outcome, not a failure.
+                        match tls {
+                            None => {
+                                let connection = builder.serve_connection(TokioIo::new(stream), service);
+                                let _ = watcher.watch(connection).await;
+                            }
+                            Some(tls) => {
+                                if let Ok(stream) = tls.accept(stream).await {
+                                    let connection = builder.serve_connection(TokioIo::new(stream), service);
+                                    let _ = watcher.watch(connection).await;
+                                }
+                            }
+                        }
                     });
                 }
                 // An error means the MockIms is gone: stop as well.

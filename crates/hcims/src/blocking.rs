@@ -13,12 +13,13 @@ use bytes::Bytes;
 use reqwest::Method;
 
 use crate::client::{
-    create_body, job_from_answer, job_id_from, judge, Answer, Client, Verdict, CREATE_PATH,
+    api_error_from, check_job_id, create_body, job_from_answer, job_id_from, Answer, Client,
+    Target, CREATE_PATH,
 };
 use crate::direct::{request_head, Failure, CHECK_SLICE};
 use crate::error::Error;
 use crate::job::Job;
-use crate::retry::CallKind;
+use crate::retry::{api_error_is_retryable, transport_error_is_retryable, CallKind};
 use crate::spec::ImageSpec;
 
 impl Client {
@@ -34,7 +35,7 @@ impl Client {
         };
         let answer = self.execute_blocking(
             Method::POST,
-            CREATE_PATH,
+            CREATE_PATH.to_owned(),
             body,
             CallKind::Create,
             &mut check,
@@ -48,41 +49,50 @@ impl Client {
         job_id: &str,
         mut check: impl FnMut() -> Result<(), E>,
     ) -> Result<Result<Job, Error>, E> {
-        let path = match self.job_path(job_id) {
-            Ok(path) => path,
-            Err(refused) => return Ok(Err(refused)),
+        if let Err(refused) = check_job_id(job_id) {
+            return Ok(Err(refused));
+        }
+        let Some(project) = self.known_project_id() else {
+            // The project is found out (from IAM) the async way, once.
+            return run_checking(&mut check, self.get_job(job_id));
         };
-        let answer = self.execute_blocking(
-            Method::GET,
-            &path,
-            Bytes::new(),
-            CallKind::Query,
-            &mut check,
-        )?;
+        let path = format!("/v1/{project}/jobs/{job_id}");
+        let answer =
+            self.execute_blocking(Method::GET, path, Bytes::new(), CallKind::Query, &mut check)?;
         Ok(answer.and_then(|answer| job_from_answer(&answer, job_id)))
     }
 
-    /// Sends with the client's retry policy, as the async calls do.
+    /// Sends to IMS with the client's retry policy, reporting attempts and retries to the client's log,
+    /// as the async calls do.
     fn execute_blocking<E>(
         &self,
         method: Method,
-        path: &str,
+        path: String,
         body: Bytes,
         kind: CallKind,
         check: &mut dyn FnMut() -> Result<(), E>,
     ) -> Result<Result<Answer, Error>, E> {
-        let Some(direct) = self.direct() else {
-            // A proxy is configured: the async stack knows how to use it.
-            return run_here(self, check, |client| async move {
-                client.execute(method, path, &[], body, kind).await
-            });
+        let (Some(direct), Some(project)) = (self.direct(), self.known_project_id()) else {
+            // A proxy or TLS settings of its own (only reqwest handles them), or a project to find out
+            // first: the async stack serves this call.
+            let call = self.execute(Target::Ims, method, &path, &[], body, kind);
+            return run_checking(check, call);
         };
         let policy = self.options().retry;
-        let mut attempt: u32 = 1;
+        // Retries made so far.
+        let mut retries: u32 = 0;
         loop {
-            let (uri, headers) =
-                self.headers_for(method.as_str(), path, &[], &body, SystemTime::now());
-            let outcome = match request_head(method.as_str(), &uri, &headers, body.len()) {
+            let started = self.request_log().map(|_| Instant::now());
+            let (uri, headers) = self.headers_for(
+                Target::Ims,
+                Some(project),
+                method.as_str(),
+                &path,
+                &[],
+                &body,
+                SystemTime::now(),
+            );
+            let sent = match request_head(method.as_str(), &uri, &headers, body.len()) {
                 Ok(head) => {
                     let deadline = Instant::now() + self.options().timeout;
                     match direct.send(&head, &body, deadline, kind == CallKind::Create, check) {
@@ -93,14 +103,32 @@ impl Client {
                 }
                 Err(error) => Err(error),
             };
-            match judge(&policy, attempt, outcome, kind) {
-                Verdict::Answer(answer) => return Ok(Ok(answer)),
-                Verdict::Failed(error) => return Ok(Err(error)),
-                Verdict::RetryIn(wait) => {
-                    sleep_checking(wait, check)?;
-                    attempt += 1;
-                }
+            if let (Some(log), Some(started)) = (self.request_log(), started) {
+                self.report_attempt(log, &method, &path, &[], &sent, started, retries + 1);
             }
+            let (wait, reason) = match sent {
+                Ok(answer) if answer.status < 400 => return Ok(Ok(answer)),
+                Ok(answer) => {
+                    let api = api_error_from(&answer, kind);
+                    if !(policy.allows(retries + 1) && api_error_is_retryable(&api, kind)) {
+                        return Ok(Err(Error::Api(Box::new(api))));
+                    }
+                    let reason =
+                        format!("HTTP {} {}", api.status, api.code.as_deref().unwrap_or(""));
+                    (policy.delay(retries + 1, api.retry_after), reason)
+                }
+                Err(transport) => {
+                    if !(policy.allows(retries + 1)
+                        && transport_error_is_retryable(&transport, kind))
+                    {
+                        return Ok(Err(Error::Transport(Box::new(transport))));
+                    }
+                    (policy.delay(retries + 1, None), transport.message)
+                }
+            };
+            retries += 1;
+            self.report_retry(&method, &path, retries + 1, wait, || reason);
+            sleep_checking(wait, check)?;
         }
     }
 }
@@ -118,26 +146,16 @@ fn sleep_checking<E>(wait: Duration, check: &mut dyn FnMut() -> Result<(), E>) -
     }
 }
 
-/// Runs an async call of `client` on this thread's own runtime and pool ([`crate::local`]), in ~50 ms
-/// slices with `check` between them.
-pub fn run_here<T, E, F, Fut>(
-    client: &Client,
+/// Drives an async call on the shared runtime from this thread, in ~50 ms slices with `check` between.
+fn run_checking<T, E>(
     check: &mut dyn FnMut() -> Result<(), E>,
-    call: F,
-) -> Result<Result<T, Error>, E>
-where
-    F: FnOnce(Client) -> Fut,
-    Fut: Future<Output = Result<T, Error>>,
-{
-    let (local, client) = match crate::local::here(client) {
-        Ok(found) => found,
-        Err(error) => return Ok(Err(error)),
-    };
-    let runtime = local.runtime();
-    let mut future = std::pin::pin!(call(client));
+    call: impl Future<Output = Result<T, Error>>,
+) -> Result<Result<T, Error>, E> {
+    let runtime = crate::runtime::runtime();
+    let mut call = std::pin::pin!(call);
     loop {
         let slice =
-            runtime.block_on(async { tokio::time::timeout(CHECK_SLICE, future.as_mut()).await });
+            runtime.block_on(async { tokio::time::timeout(CHECK_SLICE, call.as_mut()).await });
         match slice {
             Ok(output) => return Ok(output),
             Err(_elapsed) => check()?,
@@ -167,7 +185,7 @@ mod tests {
         };
         let options = ClientOptions {
             retry: RetryPolicy {
-                max_attempts: 3,
+                retries: 2,
                 base_delay: Duration::from_millis(100),
                 max_delay: Duration::from_millis(200),
             },

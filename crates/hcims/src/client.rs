@@ -1,8 +1,9 @@
 //! The IMS client: validated specs in, signed requests out, job ids and jobs back.
 
 use std::borrow::Cow;
-use std::sync::{Arc, Weak};
-use std::time::{Duration, SystemTime};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -10,16 +11,26 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::config::{Credentials, ResolvedConfig};
+use crate::config::{Credentials, Endpoint, Project, ResolvedConfig};
 use crate::direct::DirectPool;
+use crate::discovery;
 use crate::error::{ApiError, Error, TransportError};
 use crate::error_body::parse_error_body;
+use crate::images::{check_filters, pages_by_hand, parse_images_page, IMAGES_PATH, PAGE_SIZE};
 use crate::job::Job;
+use crate::os_versions::{parse_os_versions, OsVersion, OS_VERSIONS_PATH, OS_VERSION_TAGS};
 use crate::prepare::PreparedRequest;
-use crate::retry::{api_error_is_retryable, transport_error_is_retryable, CallKind, RetryPolicy};
+use crate::process_local::ProcessLocal;
+use crate::quota::{parse_quota, Quota, QUOTA_PATH};
+use crate::request_log::{LogLevel, RequestEvent, RequestLog};
+use crate::retry::{
+    api_error_is_retryable, refused_before_acting, transport_error_is_retryable, CallKind,
+    RetryPolicy,
+};
 use crate::runtime::install_crypto_provider;
 use crate::sign::{self, SigningRequest};
 use crate::spec::{FieldError, ImageSpec, ValidationErrors};
+use crate::tls::{is_certificate_error, TlsOptions};
 
 pub const CREATE_PATH: &str = "/v2/cloudimages/action";
 /// The job progress endpoint (`process_percent`, `current_task`); the job id follows.
@@ -33,6 +44,7 @@ pub struct ClientOptions {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub retry: RetryPolicy,
+    pub tls: TlsOptions,
 }
 
 impl Default for ClientOptions {
@@ -41,27 +53,41 @@ impl Default for ClientOptions {
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
+            tls: TlsOptions::default(),
         }
     }
 }
 
-/// A client of one IMS endpoint with one set of credentials. Cloning shares the connection pool.
+/// A client of one IMS endpoint with one set of credentials. Cloning shares the connection pool, the
+/// project and the live OS list.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
-    /// The connection pool. A connection's task lives on the runtime that opened it, so a pool serves
-    /// one runtime: see [`Client::with_own_pool`].
-    http: reqwest::Client,
+    /// Where this handle reports its requests; `None` (the default) costs nothing.
+    log: Option<RequestLog>,
+    /// Requests of this handle are job polls of a wait loop.
+    polling: bool,
 }
 
-pub(crate) struct Inner {
+struct Inner {
+    /// One pool per process: a forked child must not use the parent's connections.
+    http: ProcessLocal<reqwest::Client>,
+    /// The blocking transport of single calls, one per process too; None when a proxy or a TLS setting
+    /// of its own is configured, which only reqwest handles (see `direct`).
+    direct: Option<ProcessLocal<Arc<DirectPool>>>,
     config: ResolvedConfig,
-    /// `config.endpoint.base` parsed once: each request only sets its path and query.
-    base_url: reqwest::Url,
-    /// The blocking transport of single calls; None when a proxy is configured (see `direct`).
-    pub(crate) direct: Option<DirectPool>,
     options: ClientOptions,
-    jobs_path_prefix: String,
+    /// Given, or discovered from IAM by the first request that needs it.
+    project: tokio::sync::OnceCell<String>,
+    /// The live OS lists fetched so far, by tag.
+    live_os_versions: Mutex<HashMap<Option<String>, Arc<Vec<OsVersion>>>>,
+}
+
+/// Where a request goes: IMS in the client's project, or IAM (no project yet).
+#[derive(Clone, Copy)]
+pub(crate) enum Target<'a> {
+    Ims,
+    Iam(&'a Endpoint),
 }
 
 impl std::fmt::Debug for Client {
@@ -70,10 +96,17 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("endpoint", &c.endpoint.base)
             .field("region", &c.region)
-            .field("project_id", &c.project_id)
+            .field("project", &c.project)
             .field("auth", &self.auth_kind())
             .finish()
     }
+}
+
+/// A response that arrived whole, whatever its status.
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
 }
 
 /// The part of a create's answer that matters: its `job_id` when that is a string. Read without
@@ -130,52 +163,12 @@ impl<'de> Deserialize<'de> for TextOrOther<'de> {
     }
 }
 
-/// A response that arrived whole, whatever its status.
-pub(crate) struct Answer {
-    pub(crate) status: u16,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Bytes,
-}
-
-/// What to do after an attempt: hand back its answer, give up with an error, or try again later.
-pub(crate) enum Verdict {
-    Answer(Answer),
-    Failed(Error),
-    RetryIn(Duration),
-}
-
-/// The retry rules of `kind` applied to attempt number `attempt`: an answer >= 400 becomes `Error::Api`.
-pub(crate) fn judge(
-    policy: &RetryPolicy,
-    attempt: u32,
-    outcome: Result<Answer, TransportError>,
-    kind: CallKind,
-) -> Verdict {
-    let more_allowed = attempt < policy.max_attempts;
-    match outcome {
-        Ok(answer) if answer.status < 400 => Verdict::Answer(answer),
-        Ok(answer) => {
-            let api = api_error_from(&answer, kind);
-            if more_allowed && api_error_is_retryable(&api, kind) {
-                Verdict::RetryIn(policy.delay(attempt, api.retry_after))
-            } else {
-                Verdict::Failed(Error::Api(Box::new(api)))
-            }
-        }
-        Err(transport) => {
-            if more_allowed && transport_error_is_retryable(&transport, kind) {
-                Verdict::RetryIn(policy.delay(attempt, None))
-            } else {
-                Verdict::Failed(Error::Transport(Box::new(transport)))
-            }
-        }
-    }
-}
-
 impl Client {
     pub fn new(config: ResolvedConfig, options: ClientOptions) -> Result<Client, Error> {
         install_crypto_provider();
-        check_header_safe("project id", &config.project_id)?;
+        if let Some(project_id) = config.given_project_id() {
+            check_header_safe("project id", project_id)?;
+        }
         match &config.credentials {
             Credentials::AkSk {
                 ak, security_token, ..
@@ -187,65 +180,138 @@ impl Client {
             }
             Credentials::Token(token) => check_header_safe("auth token", token.expose())?,
         }
-        let http = http_client(&options)?;
-        let jobs_path_prefix = format!("/v1/{}/jobs/", config.project_id);
-        let base_url = reqwest::Url::parse(&config.endpoint.base).map_err(|e| {
-            Error::Config(format!(
-                "endpoint {:?} is not a URL: {e}",
-                config.endpoint.base
-            ))
-        })?;
-        let direct = direct_pool(&base_url, &options);
+        let http = ProcessLocal::new(build_http(&options)?);
+        let direct =
+            direct_pool(&config.endpoint, &options).map(|pool| ProcessLocal::new(Arc::new(pool)));
+        let project = match config.given_project_id() {
+            Some(id) => tokio::sync::OnceCell::new_with(Some(id.to_owned())),
+            None => tokio::sync::OnceCell::new(),
+        };
         Ok(Client {
             inner: Arc::new(Inner {
+                http,
                 direct,
-                base_url,
                 config,
                 options,
-                jobs_path_prefix,
+                project,
+                live_os_versions: Mutex::default(),
             }),
-            http,
+            log: None,
+            polling: false,
         })
+    }
+
+    /// A handle on the same client whose requests are reported to `log` (`None`: not reported).
+    pub fn with_log(&self, log: Option<RequestLog>) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            log,
+            polling: self.polling,
+        }
+    }
+
+    /// Whether a handle reports anything at `level`.
+    pub fn logs(&self, level: LogLevel) -> bool {
+        self.log.as_ref().is_some_and(|log| log.wants(level))
+    }
+
+    /// This handle, its requests marked as job polls.
+    pub(crate) fn polling(&self) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            log: self.log.clone(),
+            polling: true,
+        }
+    }
+
+    /// Where this handle reports its requests, if anywhere.
+    pub(crate) fn request_log(&self) -> Option<&RequestLog> {
+        self.log.as_ref()
+    }
+
+    /// The project id when it is known without asking IAM: given, or discovered already.
+    pub fn known_project_id(&self) -> Option<&str> {
+        self.inner.project.get().map(String::as_str)
+    }
+
+    /// The project id, asked of IAM the first time when it was not given (`GET {iam}/v3/projects?name=
+    /// {region}`). One IAM request per access key, region and IAM endpoint in the process.
+    pub async fn project_id(&self) -> Result<&str, Error> {
+        let id = self
+            .inner
+            .project
+            .get_or_try_init(|| Box::pin(self.discover_project()))
+            .await?;
+        Ok(id.as_str())
+    }
+
+    async fn discover_project(&self) -> Result<String, Error> {
+        let (region, iam) = match &self.inner.config.project {
+            Project::Given(id) => return Ok(id.clone()),
+            Project::Discover { region, iam } => (region, iam),
+        };
+        let ak = match &self.inner.config.credentials {
+            Credentials::AkSk { ak, .. } => ak.clone(),
+            // The config refuses a token without a project.
+            Credentials::Token(_) => {
+                return Err(Error::Config(
+                    "with auth_token= give project_id= too".to_owned(),
+                ))
+            }
+        };
+        let key = (ak, region.clone(), iam.base.clone());
+        if let Some(id) = discovery::cached(&key) {
+            return Ok(id);
+        }
+        let query = [("name".to_owned(), region.clone())];
+        let answer = self
+            .execute(
+                Target::Iam(iam),
+                Method::GET,
+                discovery::PROJECTS_PATH,
+                &query,
+                Bytes::new(),
+                CallKind::Query,
+            )
+            .await
+            .map_err(|e| match e {
+                Error::Api(api) => Error::Config(format!(
+                    "the project of region {region:?} could not be discovered: IAM at {} answered HTTP {} {}: {}; \
+                     give project_id=",
+                    iam.base,
+                    api.status,
+                    api.code.as_deref().unwrap_or(""),
+                    api.message
+                )),
+                other => other,
+            })?;
+        let id = discovery::project_from_answer(&answer.body, region, &iam.base)?;
+        check_header_safe("discovered project id", &id)?;
+        discovery::remember(key, id.clone());
+        Ok(id)
+    }
+
+    /// The blocking transport of this process, unless a proxy or TLS setting of its own is configured.
+    pub(crate) fn direct(&self) -> Option<Arc<DirectPool>> {
+        let direct = self.inner.direct.as_ref()?;
+        direct
+            .get_or_rebuild(|| {
+                direct_pool(&self.inner.config.endpoint, &self.inner.options)
+                    .map(Arc::new)
+                    .ok_or(())
+            })
+            .ok()
     }
 
     /// The same client without the blocking transport, as when a proxy is configured.
     #[cfg(test)]
     pub(crate) fn without_direct(&self) -> Client {
-        Client {
-            inner: Arc::new(Inner {
-                direct: None,
-                base_url: self.inner.base_url.clone(),
-                config: self.inner.config.clone(),
-                options: self.inner.options.clone(),
-                jobs_path_prefix: self.inner.jobs_path_prefix.clone(),
-            }),
-            http: self.http.clone(),
+        let mut client = Client::new(self.inner.config.clone(), self.inner.options.clone())
+            .expect("the settings of a client that exists");
+        if let Some(inner) = Arc::get_mut(&mut client.inner) {
+            inner.direct = None;
         }
-    }
-
-    /// A new, empty connection pool for this client's options. A pooled connection only makes progress
-    /// while the runtime that opened it runs, so a runtime that runs only now and then (a thread's own,
-    /// see [`crate::local`]) needs a pool of its own.
-    pub(crate) fn new_pool(&self) -> Result<reqwest::Client, Error> {
-        http_client(&self.inner.options)
-    }
-
-    /// This client with `pool` for its connections.
-    pub(crate) fn with_pool(&self, pool: reqwest::Client) -> Client {
-        Client {
-            inner: self.inner.clone(),
-            http: pool,
-        }
-    }
-
-    /// Identifies the client (its clones included) without keeping it alive.
-    pub(crate) fn identity(&self) -> Weak<Inner> {
-        Arc::downgrade(&self.inner)
-    }
-
-    /// The blocking transport, unless a proxy is configured.
-    pub(crate) fn direct(&self) -> Option<&DirectPool> {
-        self.inner.direct.as_ref()
+        client
     }
 
     pub fn config(&self) -> &ResolvedConfig {
@@ -268,11 +334,21 @@ impl Client {
         }
     }
 
-    /// The create request for `spec`, signed now, with secrets masked. Nothing is sent.
-    pub fn prepare(&self, spec: &ImageSpec) -> Result<PreparedRequest, Error> {
+    /// The create request for `spec`, signed now, with secrets masked. Nothing is sent to IMS (a project
+    /// that was not given is discovered first).
+    pub async fn prepare(&self, spec: &ImageSpec) -> Result<PreparedRequest, Error> {
         spec.validate()?;
         let body = spec.to_body();
-        let (uri, headers) = self.headers_for("POST", CREATE_PATH, &[], &body, SystemTime::now());
+        let project = self.project_id().await?;
+        let (uri, headers) = self.headers_for(
+            Target::Ims,
+            Some(project),
+            "POST",
+            CREATE_PATH,
+            &[],
+            &body,
+            SystemTime::now(),
+        );
         Ok(PreparedRequest::new(
             "POST",
             format!("{}{uri}", self.inner.config.endpoint.base),
@@ -290,24 +366,33 @@ impl Client {
     /// Sends a create body made by [`create_body`] and returns the job id.
     pub(crate) async fn submit(&self, body: Bytes) -> Result<String, Error> {
         let answer = self
-            .execute(Method::POST, CREATE_PATH, &[], body, CallKind::Create)
+            .execute(
+                Target::Ims,
+                Method::POST,
+                CREATE_PATH,
+                &[],
+                body,
+                CallKind::Create,
+            )
             .await?;
         job_id_from(&answer)
     }
 
     /// The job's current state, from `GET /v1/{project_id}/jobs/{job_id}`.
     pub async fn get_job(&self, job_id: &str) -> Result<Job, Error> {
-        let path = self.job_path(job_id)?;
+        check_job_id(job_id)?;
+        let path = format!("/v1/{}/jobs/{job_id}", self.project_id().await?);
         let answer = self
-            .execute(Method::GET, &path, &[], Bytes::new(), CallKind::Query)
+            .execute(
+                Target::Ims,
+                Method::GET,
+                &path,
+                &[],
+                Bytes::new(),
+                CallKind::Query,
+            )
             .await?;
         job_from_answer(&answer, job_id)
-    }
-
-    /// `/v1/{project_id}/jobs/{job_id}`, once the job id is known to be safe in a path.
-    pub(crate) fn job_path(&self, job_id: &str) -> Result<String, Error> {
-        check_job_id(job_id)?;
-        Ok(format!("{}{job_id}", self.inner.jobs_path_prefix))
     }
 
     /// The job as `GET /v1/cloudimages/job/{job_id}` shows it: the endpoint that carries `process_percent`
@@ -317,12 +402,13 @@ impl Client {
         check_job_id(job_id)?;
         let path = format!("{JOB_PROGRESS_PATH_PREFIX}{job_id}");
         let single_attempt = RetryPolicy {
-            max_attempts: 1,
+            retries: 0,
             ..self.inner.options.retry
         };
         let answer = self
             .execute_with(
                 single_attempt,
+                Target::Ims,
                 Method::GET,
                 &path,
                 &[],
@@ -336,6 +422,7 @@ impl Client {
     /// Sends with the client's retry policy and the rules of `kind`; an answer >= 400 becomes `Error::Api`.
     pub(crate) async fn execute(
         &self,
+        target: Target<'_>,
         method: Method,
         path: &str,
         query: &[(String, String)],
@@ -343,45 +430,279 @@ impl Client {
         kind: CallKind,
     ) -> Result<Answer, Error> {
         let policy = self.inner.options.retry;
-        self.execute_with(policy, method, path, query, body, kind)
+        self.execute_with(policy, target, method, path, query, body, kind)
             .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn execute_with(
         &self,
         policy: RetryPolicy,
+        target: Target<'_>,
         method: Method,
         path: &str,
         query: &[(String, String)],
         body: Bytes,
         kind: CallKind,
     ) -> Result<Answer, Error> {
-        let mut attempt: u32 = 1;
+        // IMS requests carry the project; IAM is asked before there is one.
+        let project = match target {
+            Target::Ims => Some(self.project_id().await?),
+            Target::Iam(_) => None,
+        };
+        // Retries made so far.
+        let mut retries: u32 = 0;
         loop {
-            let outcome = self
-                .send_once(&method, path, query, body.clone(), kind)
+            let started = self.log.as_ref().map(|_| Instant::now());
+            let sent = self
+                .send_once(target, project, &method, path, query, body.clone(), kind)
                 .await;
-            match judge(&policy, attempt, outcome, kind) {
-                Verdict::Answer(answer) => return Ok(answer),
-                Verdict::Failed(error) => return Err(error),
-                Verdict::RetryIn(wait) => {
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
+            if let (Some(log), Some(started)) = (&self.log, started) {
+                self.report_attempt(log, &method, path, query, &sent, started, retries + 1);
+            }
+            let error = match sent {
+                Ok(answer) if answer.status < 400 => return Ok(answer),
+                Ok(answer) => {
+                    let api = api_error_from(&answer, kind);
+                    if policy.allows(retries + 1) && api_error_is_retryable(&api, kind) {
+                        retries += 1;
+                        let wait = policy.delay(retries, api.retry_after);
+                        self.report_retry(&method, path, retries + 1, wait, || {
+                            format!("HTTP {} {}", api.status, api.code.as_deref().unwrap_or(""))
+                        });
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    Error::Api(Box::new(api))
                 }
+                Err(transport) => {
+                    if policy.allows(retries + 1) && transport_error_is_retryable(&transport, kind)
+                    {
+                        retries += 1;
+                        let wait = policy.delay(retries, None);
+                        self.report_retry(&method, path, retries + 1, wait, || {
+                            transport.message.clone()
+                        });
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    Error::Transport(Box::new(transport))
+                }
+            };
+            return Err(error);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn report_attempt(
+        &self,
+        log: &RequestLog,
+        method: &Method,
+        path: &str,
+        query: &[(String, String)],
+        sent: &Result<Answer, TransportError>,
+        started: Instant,
+        attempt: u32,
+    ) {
+        let level = if self.polling {
+            LogLevel::Debug
+        } else {
+            LogLevel::Info
+        };
+        if !log.wants(level) {
+            return;
+        }
+        let query_string = sign::canonical_query_string(query);
+        let path = if query_string.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{query_string}")
+        };
+        let (status, request_id, error) = match sent {
+            Ok(answer) => (
+                Some(answer.status),
+                answer
+                    .headers
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+                None,
+            ),
+            Err(transport) => (None, None, Some(transport.message.clone())),
+        };
+        log.emit(RequestEvent::Attempt {
+            method: method.as_str().to_owned(),
+            path,
+            status,
+            request_id,
+            elapsed: started.elapsed(),
+            attempt,
+            poll: self.polling,
+            error,
+        });
+    }
+
+    pub(crate) fn report_retry(
+        &self,
+        method: &Method,
+        path: &str,
+        next_attempt: u32,
+        delay: Duration,
+        reason: impl FnOnce() -> String,
+    ) {
+        if let Some(log) = self.log.as_ref().filter(|log| log.wants(LogLevel::Debug)) {
+            log.emit(RequestEvent::Retry {
+                method: method.as_str().to_owned(),
+                path: path.to_owned(),
+                next_attempt,
+                delay,
+                reason: reason(),
+            });
+        }
+    }
+
+    /// The OS versions the region accepts (`GET /v1/cloudimages/os_version`, `?tag=` one of bms, uefi,
+    /// arm, x86). Fetched once per client and tag; from then on the `os_version` warning of a spec
+    /// checks against the lists fetched (see [`Client::os_version_warnings`]).
+    pub async fn os_versions(&self, tag: Option<&str>) -> Result<Arc<Vec<OsVersion>>, Error> {
+        if let Some(tag) = tag {
+            if !OS_VERSION_TAGS.contains(&tag) {
+                return Err(Error::Validation(ValidationErrors(vec![FieldError {
+                    path: "tag".to_owned(),
+                    message: format!("must be one of {OS_VERSION_TAGS:?}, got {tag:?}"),
+                    ims_code: "IMG.0001",
+                }])));
+            }
+        }
+        let key = tag.map(str::to_owned);
+        if let Some(list) = self.live_os_lists().get(&key) {
+            return Ok(list.clone());
+        }
+        let query: Vec<(String, String)> = tag
+            .map(|t| vec![("tag".to_owned(), t.to_owned())])
+            .unwrap_or_default();
+        let answer = self
+            .execute(
+                Target::Ims,
+                Method::GET,
+                OS_VERSIONS_PATH,
+                &query,
+                Bytes::new(),
+                CallKind::Query,
+            )
+            .await?;
+        let list = Arc::new(
+            parse_os_versions(&answer.body).map_err(|m| Error::transport(m, false, false))?,
+        );
+        self.live_os_lists().insert(key, list.clone());
+        Ok(list)
+    }
+
+    fn live_os_lists(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<Option<String>, Arc<Vec<OsVersion>>>> {
+        // Poisoning would need a panic while inserting an Arc: the map is whole either way.
+        self.inner
+            .live_os_versions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The warnings of `spec`: its `os_version` is checked against the live lists this client fetched,
+    /// or against the bundled list when none was fetched.
+    pub fn os_version_warnings(&self, spec: &ImageSpec) -> Vec<String> {
+        let lists = self.live_os_lists();
+        if lists.is_empty() {
+            return spec.warnings();
+        }
+        let live: HashSet<&str> = lists
+            .values()
+            .flat_map(|list| list.iter().map(|v| v.os_version.as_str()))
+            .collect();
+        spec.warnings_against(Some(&live))
+    }
+
+    /// The project's private-image quota (`GET /v1/cloudimages/quota`).
+    pub async fn quota(&self) -> Result<Quota, Error> {
+        let answer = self
+            .execute(
+                Target::Ims,
+                Method::GET,
+                QUOTA_PATH,
+                &[],
+                Bytes::new(),
+                CallKind::Query,
+            )
+            .await?;
+        parse_quota(&answer.body).map_err(|m| Error::transport(m, false, false))
+    }
+
+    /// The images `GET /v2/cloudimages` lists for `filters` (`name`, `__imagetype`, `status`, ...), every
+    /// page of them; with `limit` or `marker` among the filters, that one page only.
+    pub async fn find_images(&self, filters: &[(String, String)]) -> Result<Vec<Value>, Error> {
+        check_filters(filters).map_err(|message| {
+            Error::Validation(ValidationErrors(vec![FieldError {
+                path: "filters".to_owned(),
+                message,
+                ims_code: "IMG.0001",
+            }]))
+        })?;
+        let by_hand = pages_by_hand(filters);
+        let mut images = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let mut query = filters.to_vec();
+            if !by_hand {
+                query.push(("limit".to_owned(), PAGE_SIZE.to_string()));
+                if let Some(marker) = &marker {
+                    query.push(("marker".to_owned(), marker.clone()));
+                }
+            }
+            let answer = self
+                .execute(
+                    Target::Ims,
+                    Method::GET,
+                    IMAGES_PATH,
+                    &query,
+                    Bytes::new(),
+                    CallKind::Query,
+                )
+                .await?;
+            let page =
+                parse_images_page(&answer.body).map_err(|m| Error::transport(m, false, false))?;
+            let full = page.len() >= PAGE_SIZE;
+            marker = page
+                .last()
+                .and_then(|image| image.get("id"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            images.extend(page);
+            if by_hand || !full || marker.is_none() {
+                return Ok(images);
             }
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn send_once(
         &self,
+        target: Target<'_>,
+        project: Option<&str>,
         method: &Method,
         path: &str,
         query: &[(String, String)],
         body: Bytes,
         kind: CallKind,
     ) -> Result<Answer, TransportError> {
-        let (uri, headers) =
-            self.headers_for(method.as_str(), path, query, &body, SystemTime::now());
+        let (uri, headers) = self.headers_for(
+            target,
+            project,
+            method.as_str(),
+            path,
+            query,
+            &body,
+            SystemTime::now(),
+        );
         let mut header_map = HeaderMap::with_capacity(headers.len());
         for (name, value) in &headers {
             // Names are ours and values were checked at construction; a failure here is a bug, not input.
@@ -397,16 +718,17 @@ impl Client {
             })?;
             header_map.append(name, value);
         }
-        let mut url = self.inner.base_url.clone();
-        match uri.split_once('?') {
-            Some((path, query)) => {
-                url.set_path(path);
-                url.set_query(Some(query));
-            }
-            None => url.set_path(&uri),
-        }
-        let mut response = self
+        let url = format!("{}{uri}", self.endpoint_of(target).base);
+        let http = self
+            .inner
             .http
+            .get_or_rebuild(|| build_http(&self.inner.options))
+            .map_err(|e| TransportError {
+                message: e.to_string(),
+                retryable: false,
+                maybe_sent: false,
+            })?;
+        let response = http
             .request(method.clone(), url)
             .headers(header_map)
             .body(body)
@@ -414,12 +736,12 @@ impl Client {
             .await
             .map_err(|e| transport_error(&e, kind))?;
         let status = response.status().as_u16();
-        let headers = std::mem::take(response.headers_mut());
+        let headers = response.headers().clone();
         let body = response.bytes().await.map_err(|e| {
             let mut t = transport_error(&e, kind);
             t.message = format!("the answer (HTTP {status}) broke off: {}", t.message);
-            // The status line arrived: the service saw the request.
-            t.retryable = false;
+            // The status line arrived: the service saw the request. Only a query may be sent again.
+            t.retryable = kind == CallKind::Query;
             t.maybe_sent = kind == CallKind::Create;
             t
         })?;
@@ -430,9 +752,19 @@ impl Client {
         })
     }
 
+    fn endpoint_of<'a>(&'a self, target: Target<'a>) -> &'a Endpoint {
+        match target {
+            Target::Ims => &self.inner.config.endpoint,
+            Target::Iam(endpoint) => endpoint,
+        }
+    }
+
     /// The headers of a request, signed for `now`, and the request URI to put after the endpoint.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn headers_for(
         &self,
+        target: Target<'_>,
+        project: Option<&str>,
         method: &str,
         path: &str,
         query: &[(String, String)],
@@ -442,7 +774,10 @@ impl Client {
         let config = &self.inner.config;
         let mut headers: Vec<(String, String)> = Vec::with_capacity(8);
         headers.push(("Content-Type".to_owned(), CONTENT_TYPE.to_owned()));
-        headers.push(("X-Project-Id".to_owned(), config.project_id.clone()));
+        if let Some(project) = project {
+            headers.push(("X-Project-Id".to_owned(), project.to_owned()));
+        }
+        let host = &self.endpoint_of(target).host;
         match &config.credentials {
             Credentials::AkSk {
                 ak,
@@ -455,7 +790,7 @@ impl Client {
                 let signed = sign::sign(
                     &SigningRequest {
                         method,
-                        host: &config.endpoint.host,
+                        host,
                         path,
                         query,
                         headers: &headers,
@@ -470,7 +805,7 @@ impl Client {
                 (signed.request_uri, headers)
             }
             Credentials::Token(token) => {
-                headers.push(("Host".to_owned(), config.endpoint.host.clone()));
+                headers.push(("Host".to_owned(), host.clone()));
                 headers.push(("X-Auth-Token".to_owned(), token.expose().to_owned()));
                 let query_string = sign::canonical_query_string(query);
                 let uri = if query_string.is_empty() {
@@ -482,6 +817,22 @@ impl Client {
             }
         }
     }
+}
+
+/// The HTTP client of one process, with the client's timeouts and TLS settings.
+fn build_http(options: &ClientOptions) -> Result<reqwest::Client, Error> {
+    let builder = reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .timeout(options.timeout)
+        .connect_timeout(options.connect_timeout)
+        .pool_idle_timeout(Duration::from_secs(50))
+        .tcp_nodelay(true);
+    options.tls.apply(builder).build().map_err(|e| {
+        Error::Config(format!(
+            "cannot set up the HTTP client: {}",
+            error_chain(&e)
+        ))
+    })
 }
 
 /// The job id of a create's answer.
@@ -514,12 +865,17 @@ pub(crate) fn create_body(spec: &ImageSpec) -> Result<Bytes, Error> {
     Ok(Bytes::from(spec.to_body()))
 }
 
-/// The blocking transport for `base`, unless the environment names a proxy (only reqwest uses one) or
-/// TLS cannot be set up here (reqwest then reports why, on the first request).
-fn direct_pool(base: &reqwest::Url, options: &ClientOptions) -> Option<DirectPool> {
-    if crate::direct::proxy_configured() {
+/// The blocking transport for `endpoint`, unless the environment names a proxy or the TLS settings are
+/// not the default ones (reqwest handles those), or TLS cannot be set up here (reqwest then reports
+/// why, on the first request).
+fn direct_pool(endpoint: &Endpoint, options: &ClientOptions) -> Option<DirectPool> {
+    if crate::direct::proxy_configured()
+        || !options.tls.verify
+        || !options.tls.extra_roots.is_empty()
+    {
         return None;
     }
+    let base = reqwest::Url::parse(&endpoint.base).ok()?;
     let host = base.host_str()?;
     // An IPv6 literal comes bracketed in URLs, bare in socket addresses and TLS names.
     let host = host.trim_start_matches('[').trim_end_matches(']');
@@ -534,29 +890,13 @@ fn direct_pool(base: &reqwest::Url, options: &ClientOptions) -> Option<DirectPoo
     .ok()
 }
 
-fn http_client(options: &ClientOptions) -> Result<reqwest::Client, Error> {
-    reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        .timeout(options.timeout)
-        .connect_timeout(options.connect_timeout)
-        .pool_idle_timeout(Duration::from_secs(50))
-        .tcp_nodelay(true)
-        .build()
-        .map_err(|e| {
-            Error::Config(format!(
-                "cannot set up the HTTP client: {}",
-                error_chain(&e)
-            ))
-        })
-}
-
 pub(crate) fn job_from_answer(answer: &Answer, job_id: &str) -> Result<Job, Error> {
     let value: Value = serde_json::from_slice(&answer.body)
         .map_err(|e| Error::transport(format!("the job answer is not JSON: {e}"), true, false))?;
     Job::from_json(value, job_id).map_err(|m| Error::transport(m, true, false))
 }
 
-fn api_error_from(answer: &Answer, kind: CallKind) -> ApiError {
+pub(crate) fn api_error_from(answer: &Answer, kind: CallKind) -> ApiError {
     let parsed = parse_error_body(&answer.body);
     let header_request_id = answer
         .headers
@@ -570,35 +910,70 @@ fn api_error_from(answer: &Answer, kind: CallKind) -> ApiError {
         .and_then(|v| v.trim().parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map(|s| Duration::from_secs_f64(s.min(3600.0)));
+    let mut message = parsed.message.unwrap_or_else(|| {
+        reqwest::StatusCode::from_u16(answer.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("error")
+            .to_owned()
+    });
+    if is_clock_skew(answer.status, parsed.code.as_deref(), &message) {
+        message.push_str(CLOCK_HINT);
+    }
+    // A 5xx may come after IMS acted (a gateway timeout, say), unless its code says it refused first.
+    let maybe_sent = kind == CallKind::Create
+        && answer.status >= 500
+        && !refused_before_acting(parsed.code.as_deref());
     ApiError {
         status: answer.status,
         code: parsed.code,
-        message: parsed.message.unwrap_or_else(|| {
-            reqwest::StatusCode::from_u16(answer.status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("error")
-                .to_owned()
-        }),
+        message,
         request_id: header_request_id.or(parsed.request_id),
         body: String::from_utf8_lossy(&answer.body).into_owned(),
-        maybe_sent: kind == CallKind::Create && answer.status >= 500,
+        maybe_sent,
         retry_after,
     }
 }
 
+/// Added to the message of an answer that refused the request's date.
+pub const CLOCK_HINT: &str =
+    " (the gateway refuses requests dated more than 15 minutes from its clock: \
+     check this machine's clock and time zone, e.g. sync it with NTP)";
+
+/// APIGW.0303 is the gateway's answer to a signature dated too far from its clock; other 401s say so
+/// in their message. Token expiry is about the token, not the clock.
+fn is_clock_skew(status: u16, code: Option<&str>, message: &str) -> bool {
+    if matches!(code, Some("APIGW.0303" | "APIG.0303")) {
+        return true;
+    }
+    let lower = message.to_lowercase();
+    status == 401
+        && !lower.contains("token")
+        && ["clock", "skew", "time", "date", "expired"]
+            .iter()
+            .any(|word| lower.contains(word))
+}
+
+/// What a failed exchange means. Only a connection that never opened (refused, unreachable, connect
+/// timeout, TLS handshake) is certainly unsent. Once the request went out on an open connection, a drop,
+/// reset or timeout may have come after the gateway forwarded it, so a create is `maybe_sent` and not
+/// retried; a query is always safe to send again.
 fn transport_error(e: &reqwest::Error, kind: CallKind) -> TransportError {
     let never_sent = e.is_connect() || e.is_builder();
-    let what = if e.is_timeout() && !never_sent {
+    let certificate = is_certificate_error(e);
+    let what = if certificate {
+        "the server's TLS certificate was refused (a private CA? pass ca_bundle=)"
+    } else if e.is_timeout() && !never_sent {
         "timed out waiting for IMS"
     } else if never_sent {
         "could not connect to IMS"
     } else {
-        "the request to IMS failed"
+        "the connection to IMS broke before an answer came"
     };
     TransportError {
         message: format!("{what}: {}", error_chain(e)),
-        retryable: never_sent,
+        // A refused certificate stays refused: trying again only delays the error.
+        retryable: !certificate && (never_sent || kind == CallKind::Query),
         maybe_sent: kind == CallKind::Create && !never_sent,
     }
 }

@@ -22,6 +22,8 @@ pub struct ConfigInput {
     pub security_token: Option<Secret>,
     pub auth_token: Option<Secret>,
     pub project_id: Option<String>,
+    /// Where to discover the project when none is given; `None` looks further.
+    pub iam_endpoint: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -48,7 +50,28 @@ pub struct ResolvedConfig {
     pub region: Option<String>,
     pub endpoint: Endpoint,
     pub credentials: Credentials,
-    pub project_id: String,
+    pub project: Project,
+}
+
+/// The project requests act in: given, or to be asked of IAM on first use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Project {
+    Given(String),
+    /// `GET {iam}/v3/projects?name={region}`, as Huawei's SDKs do when no project id is configured.
+    Discover {
+        region: String,
+        iam: Endpoint,
+    },
+}
+
+impl ResolvedConfig {
+    /// The project id when it was given; a discovered one is known only to the client.
+    pub fn given_project_id(&self) -> Option<&str> {
+        match &self.project {
+            Project::Given(id) => Some(id),
+            Project::Discover { .. } => None,
+        }
+    }
 }
 
 pub const ENV_REGION: &str = "HCIMS_REGION";
@@ -59,6 +82,7 @@ pub const ENV_SK: &str = "HUAWEICLOUD_SDK_SK";
 pub const ENV_PROJECT_ID: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
 pub const ENV_SECURITY_TOKEN: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
 pub const ENV_CREDENTIALS_FILE: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
+pub const ENV_IAM_ENDPOINT: &str = "HUAWEICLOUD_SDK_IAM_ENDPOINT";
 const PROFILE_SECTION: &str = "basic";
 
 /// Resolves against the process environment and the real profile file.
@@ -105,25 +129,62 @@ pub fn resolve(
 
     let credentials = resolve_credentials(&input, &env, &profile)?;
 
-    let project_id = input
+    let given_project = input
         .project_id
         .clone()
         .filter(|p| !p.trim().is_empty())
         .or_else(|| env(ENV_PROJECT_ID))
-        .or_else(|| profile.value("project_id"))
-        .ok_or_else(|| {
-            Error::Config(format!(
-                "no project id: looked at the project_id= argument, the environment variable {ENV_PROJECT_ID} and {}",
-                profile.describe()
-            ))
-        })?;
-    check_project_id(&project_id)?;
+        .or_else(|| profile.value("project_id"));
+    let project = match given_project {
+        Some(project_id) => {
+            check_project_id(&project_id)?;
+            Project::Given(project_id)
+        }
+        None => discovery_of(&input, &env, region.as_deref(), &credentials, &profile)?,
+    };
 
     Ok(ResolvedConfig {
         region,
         endpoint,
         credentials,
-        project_id,
+        project,
+    })
+}
+
+/// How to find the project nobody gave: IAM is asked for the project named after the region, which
+/// needs the region and AK/SK (a token is already scoped to its project, so it comes with the id).
+fn discovery_of(
+    input: &ConfigInput,
+    env: &dyn Fn(&str) -> Option<String>,
+    region: Option<&str>,
+    credentials: &Credentials,
+    profile: &Profile,
+) -> Result<Project, Error> {
+    let looked = format!(
+        "looked at the project_id= argument, the environment variable {ENV_PROJECT_ID} and {}",
+        profile.describe()
+    );
+    if matches!(credentials, Credentials::Token(_)) {
+        return Err(Error::Config(format!(
+            "no project id: {looked}; with auth_token= give project_id= too (a token is scoped to one project)"
+        )));
+    }
+    let Some(region) = region else {
+        return Err(Error::Config(format!(
+            "no project id: {looked}; it can only be discovered from IAM for a region, and only an endpoint \
+             was given: give project_id= or region="
+        )));
+    };
+    let iam_text = input
+        .iam_endpoint
+        .clone()
+        .filter(|e| !e.trim().is_empty())
+        .or_else(|| env(ENV_IAM_ENDPOINT))
+        .unwrap_or_else(|| format!("https://iam.{region}.myhuaweicloud.com"));
+    let iam = parse_endpoint(&iam_text).map_err(|e| Error::Config(format!("IAM endpoint: {e}")))?;
+    Ok(Project::Discover {
+        region: region.to_owned(),
+        iam,
     })
 }
 
@@ -421,7 +482,7 @@ mod tests {
             (ENV_SDK_REGION, "ap-southeast-1"),
         ]);
         let c = resolve(ConfigInput::default(), &env).unwrap();
-        assert_eq!(c.project_id, "pp");
+        assert_eq!(c.given_project_id(), Some("pp"));
         assert!(
             matches!(c.credentials, Credentials::AkSk { ref ak, ref sk, .. } if ak == "PAK" && sk.expose() == "PSK")
         );
@@ -436,7 +497,7 @@ mod tests {
             (ENV_PROJECT_ID, "ep"),
         ]);
         let c = resolve(ConfigInput::default(), &env).unwrap();
-        assert_eq!(c.project_id, "ep");
+        assert_eq!(c.given_project_id(), Some("ep"));
         assert!(
             matches!(c.credentials, Credentials::AkSk { ref ak, security_token: Some(ref t), .. }
             if ak == "EAK" && t.expose() == "TOK")
@@ -467,12 +528,64 @@ mod tests {
             m.contains(ENV_REGION) && m.contains(ENV_SDK_REGION) && m.contains(ENV_ENDPOINT),
             "{m}"
         );
-        let env = env_of(&[(ENV_AK, "a"), (ENV_SK, "b"), (ENV_REGION, "cn-north-4")]);
+        let env = env_of(&[
+            (ENV_AK, "a"),
+            (ENV_SK, "b"),
+            (ENV_ENDPOINT, "https://ims.example.com"),
+        ]);
         let m = message(resolve(ConfigInput::default(), &env));
         assert!(
-            m.contains("project_id=") && m.contains(ENV_PROJECT_ID),
+            m.contains("project_id=") && m.contains(ENV_PROJECT_ID) && m.contains("region="),
             "{m}"
         );
+    }
+
+    #[test]
+    fn without_a_project_it_is_discovered_from_the_regions_iam() {
+        let env = env_of(&[(ENV_AK, "a"), (ENV_SK, "b"), (ENV_REGION, "cn-north-4")]);
+        let c = resolve(ConfigInput::default(), &env).unwrap();
+        let iam = parse_endpoint("https://iam.cn-north-4.myhuaweicloud.com").unwrap();
+        assert_eq!(
+            c.project,
+            Project::Discover {
+                region: "cn-north-4".into(),
+                iam
+            }
+        );
+        assert_eq!(c.given_project_id(), None);
+        let env = env_of(&[
+            (ENV_AK, "a"),
+            (ENV_SK, "b"),
+            (ENV_REGION, "cn-north-4"),
+            (ENV_IAM_ENDPOINT, "http://127.0.0.1:9"),
+        ]);
+        let c = resolve(ConfigInput::default(), &env).unwrap();
+        assert!(
+            matches!(c.project, Project::Discover { ref iam, .. } if iam.base == "http://127.0.0.1:9")
+        );
+        let input = ConfigInput {
+            iam_endpoint: Some("http://127.0.0.1:7".into()),
+            ..ConfigInput::default()
+        };
+        let c = resolve(input, &env).unwrap();
+        assert!(
+            matches!(c.project, Project::Discover { ref iam, .. } if iam.base == "http://127.0.0.1:7")
+        );
+        let input = ConfigInput {
+            iam_endpoint: Some("http://iam.example.com".into()),
+            ..ConfigInput::default()
+        };
+        assert!(message(resolve(input, &env)).contains("IAM endpoint"));
+    }
+
+    #[test]
+    fn a_token_needs_its_project() {
+        let env = env_of(&[(ENV_REGION, "cn-north-4")]);
+        let input = ConfigInput {
+            auth_token: Some(Secret::new("tok")),
+            ..ConfigInput::default()
+        };
+        assert!(message(resolve(input, &env)).contains("auth_token="));
     }
 
     #[test]

@@ -19,6 +19,7 @@ use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
 use crate::client::{Answer, USER_AGENT};
 use crate::error::TransportError;
+use crate::tls::is_certificate_error;
 
 /// How long a blocked read waits before it lets the caller check for an interruption (Ctrl-C).
 pub(crate) const CHECK_SLICE: Duration = Duration::from_millis(50);
@@ -33,6 +34,9 @@ const MAX_BODY: usize = 64 * 1024 * 1024;
 const MAX_HEADERS: usize = 96;
 /// Room made for each read: an IMS answer fits in one.
 const READ_SIZE: usize = 8 * 1024;
+
+/// What a connection that failed after the request went out is reported as (the async transport's words).
+const BROKE: &str = "the connection to IMS broke before an answer came";
 
 /// Variables through which reqwest finds a proxy; with any of them set, requests go through reqwest.
 const PROXY_VARIABLES: [&str; 6] = [
@@ -366,14 +370,16 @@ impl Connection {
         create: bool,
         check: &mut dyn FnMut() -> Result<(), E>,
     ) -> Result<ReadAnswer, Failure<E>> {
+        // Once the request went out, a create may have been acted on and is not sent again; a query
+        // always may be (the rules of the async transport).
         let timed_out = || TransportError {
             message: "timed out waiting for IMS: no answer in time".to_owned(),
-            retryable: false,
+            retryable: !create,
             maybe_sent: create,
         };
         let failed = |e: io::Error| TransportError {
-            message: format!("the request to IMS failed: {e}"),
-            retryable: false,
+            message: format!("{BROKE}: {e}"),
+            retryable: !create,
             maybe_sent: create,
         };
         let mut buffer = std::mem::take(&mut self.leftover);
@@ -394,14 +400,19 @@ impl Connection {
                     let read = self.fill(&mut buffer, deadline, &timed_out, &failed, check)?;
                     if read == 0 {
                         self.close();
-                        let message = if buffer.is_empty() && reused {
-                            "the request to IMS failed: the connection was closed before any answer"
+                        let what = if buffer.is_empty() {
+                            "the server closed the connection"
                         } else {
-                            "the request to IMS failed: the connection was closed in the middle of the answer"
+                            "the server closed the connection in the middle of the answer's head"
+                        };
+                        let message = if reused && buffer.is_empty() {
+                            format!("{BROKE}: {what} (a kept-alive one)")
+                        } else {
+                            format!("{BROKE}: {what}")
                         };
                         return Err(Failure::Transport(TransportError {
-                            message: message.to_owned(),
-                            retryable: false,
+                            message,
+                            retryable: !create,
                             maybe_sent: create,
                         }));
                     }
@@ -415,7 +426,7 @@ impl Connection {
         let status = head.status;
         let broke_off = |e: io::Error| TransportError {
             message: format!("the answer (HTTP {status}) broke off: {e}"),
-            retryable: false,
+            retryable: !create,
             maybe_sent: create,
         };
         let chunked = head.chunked;
@@ -589,7 +600,8 @@ struct Head {
     content_length: Option<Result<usize, ()>>,
     /// `Connection: close`, or HTTP/1.0.
     closes: bool,
-    /// Kept for error answers only (their request id and `Retry-After` matter); empty otherwise.
+    /// All of them for error answers (their request id and `Retry-After` matter), else the request id
+    /// alone (for the log).
     headers: HeaderMap,
 }
 
@@ -624,7 +636,7 @@ fn parse_head(buffer: &[u8]) -> Result<Option<Head>, String> {
         } else if name.eq_ignore_ascii_case("connection") {
             head.closes |= header.value.eq_ignore_ascii_case(b"close");
         }
-        if status >= 400 {
+        if status >= 400 || name.eq_ignore_ascii_case("x-request-id") {
             // A header the http crate cannot hold is dropped, as hyper would refuse it.
             if let (Ok(name), Ok(value)) = (
                 HeaderName::from_bytes(name.as_bytes()),
@@ -681,7 +693,16 @@ fn push_header(head: &mut Vec<u8>, name: &str, value: &str) {
 }
 
 fn write_error(error: &io::Error, never_sent: bool, create: bool) -> TransportError {
-    if never_sent {
+    if never_sent && is_certificate_error(error) {
+        TransportError {
+            message: format!(
+                "the server's TLS certificate was refused (a private CA? pass ca_bundle=): {error}"
+            ),
+            // A refused certificate stays refused: trying again only delays the error.
+            retryable: false,
+            maybe_sent: false,
+        }
+    } else if never_sent {
         TransportError {
             message: format!("could not connect to IMS: {error}"),
             retryable: true,
@@ -690,13 +711,13 @@ fn write_error(error: &io::Error, never_sent: bool, create: bool) -> TransportEr
     } else if error.kind() == io::ErrorKind::TimedOut || error.kind() == io::ErrorKind::WouldBlock {
         TransportError {
             message: format!("timed out waiting for IMS: {error}"),
-            retryable: false,
+            retryable: !create,
             maybe_sent: create,
         }
     } else {
         TransportError {
-            message: format!("the request to IMS failed: {error}"),
-            retryable: false,
+            message: format!("{BROKE}: {error}"),
+            retryable: !create,
             maybe_sent: create,
         }
     }

@@ -13,8 +13,8 @@ use crate::error::{ApiError, TransportError};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryPolicy {
-    /// Attempts in all, the first included; 1 turns retries off.
-    pub max_attempts: u32,
+    /// Retries after the first attempt; 0 turns them off.
+    pub retries: u32,
     /// The wait before the first retry; doubled for each further one.
     pub base_delay: Duration,
     /// No wait is longer than this, `Retry-After` included.
@@ -24,7 +24,7 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
-            max_attempts: 4,
+            retries: 3,
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(20),
         }
@@ -49,21 +49,29 @@ const REFUSED_BEFORE_ACTING: [&str; 7] = [
     "IMG.0060",
 ];
 
+/// True when `code` says the gateway or IMS refused the request before acting on it.
+pub fn refused_before_acting(code: Option<&str>) -> bool {
+    code.is_some_and(|code| REFUSED_BEFORE_ACTING.contains(&code))
+}
+
 pub fn api_error_is_retryable(error: &ApiError, kind: CallKind) -> bool {
-    let refused = error
-        .code
-        .as_deref()
-        .is_some_and(|code| REFUSED_BEFORE_ACTING.contains(&code));
+    let refused = refused_before_acting(error.code.as_deref());
     match kind {
         CallKind::Create => refused,
         CallKind::Query => refused || error.status == 429 || error.status >= 500,
     }
 }
 
-pub fn transport_error_is_retryable(error: &TransportError, kind: CallKind) -> bool {
-    match kind {
-        CallKind::Create => error.retryable,
-        CallKind::Query => true,
+/// The error already knows: `retryable` is set from the kind of call when the error is made (a query
+/// is retryable after any failure but a refused certificate; a create only when never sent).
+pub fn transport_error_is_retryable(error: &TransportError, _kind: CallKind) -> bool {
+    error.retryable
+}
+
+impl RetryPolicy {
+    /// Whether retry number `retry` (1-based) is still allowed.
+    pub fn allows(&self, retry: u32) -> bool {
+        retry <= self.retries
     }
 }
 
@@ -153,14 +161,22 @@ mod tests {
             retryable: false,
             maybe_sent: true,
         };
-        assert!(transport_error_is_retryable(&sent, CallKind::Query));
         assert!(!transport_error_is_retryable(&sent, CallKind::Create));
+        let never_sent = TransportError {
+            message: String::new(),
+            retryable: true,
+            maybe_sent: false,
+        };
+        assert!(transport_error_is_retryable(&never_sent, CallKind::Create));
+        assert!(refused_before_acting(Some("APIGW.0610")));
+        assert!(!refused_before_acting(Some("APIGW.0201")));
+        assert!(!refused_before_acting(None));
     }
 
     #[test]
     fn delays_grow_are_bounded_and_honour_retry_after() {
         let p = RetryPolicy {
-            max_attempts: 5,
+            retries: 4,
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_secs(1),
         };

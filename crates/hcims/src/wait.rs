@@ -10,6 +10,7 @@ use crate::batch::Batch;
 use crate::client::{check_job_id, Client};
 use crate::error::Error;
 use crate::job::Job;
+use crate::request_log::LogLevel;
 use crate::retry::{api_error_is_retryable, CallKind};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -196,9 +197,17 @@ impl Client {
     /// One poll: the status, with the progress filled in from the progress endpoint when the status
     /// answer lacks it and the job is still running.
     async fn poll_job(&self, job_id: &str, progress: &mut ProgressSource) -> Result<Job, Error> {
-        let mut job = self.get_job(job_id).await?;
+        // Only a logging handle marks its polls: without a log nothing is reported anyway.
+        let marked;
+        let client = if self.logs(LogLevel::Info) {
+            marked = self.polling();
+            &marked
+        } else {
+            self
+        };
+        let mut job = client.get_job(job_id).await?;
         if job.progress.is_none() && !job.is_done() && progress.available {
-            match self.get_job_progress(job_id).await {
+            match client.get_job_progress(job_id).await {
                 Ok(detail) => job.progress = detail.progress,
                 // A gateway that does not publish the endpoint will not start to within one wait.
                 Err(Error::Api(api)) if !api_error_is_retryable(&api, CallKind::Query) => {

@@ -24,7 +24,7 @@ fn client_for(ims: &MockIms) -> Client {
     let config = hcims::config::resolve(input, &|_| None).expect("a complete configuration");
     let options = ClientOptions {
         retry: RetryPolicy {
-            max_attempts: 3,
+            retries: 2,
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(20),
         },

@@ -4,6 +4,7 @@
 //! [`ImageSpec::from_json`] reads a request body and reports ill-typed fields, unknown keys and broken
 //! rules together, each with its field path and the `IMG.xxxx` code IMS would answer.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -228,6 +229,12 @@ impl ImageSpec {
     /// Things worth telling the user that do not stop the request, e.g. an `os_version` outside the
     /// bundled list (the live list changes, so it is sent anyway).
     pub fn warnings(&self) -> Vec<String> {
+        self.warnings_against(None)
+    }
+
+    /// The warnings, with the `os_version` checked against `live` (a region's live list) when given,
+    /// else against the bundled list.
+    pub fn warnings_against(&self, live: Option<&HashSet<&str>>) -> Vec<String> {
         let os_version = match self {
             ImageSpec::Obs(spec) => spec.os_version.as_deref(),
             ImageSpec::Volume(spec) => Some(spec.os_version.as_str()),
@@ -235,7 +242,10 @@ impl ImageSpec {
         };
         os_version
             .filter(|v| !v.is_empty())
-            .and_then(os_versions::os_version_warning)
+            .and_then(|v| match live {
+                None => os_versions::os_version_warning(v),
+                Some(live) => os_versions::live_os_version_warning(v, live),
+            })
             .into_iter()
             .collect()
     }

@@ -53,6 +53,23 @@ pub(crate) fn os_version_warning(os_version: &str) -> Option<String> {
     Some(warning)
 }
 
+/// The warning for an `os_version` outside a region's live list (`GET /v1/cloudimages/os_version`).
+pub(crate) fn live_os_version_warning(os_version: &str, live: &HashSet<&str>) -> Option<String> {
+    if live.contains(os_version) {
+        return None;
+    }
+    let mut warning = format!(
+        "os_version {} is not in the region's live list (GET /v1/cloudimages/os_version); it is sent as given",
+        super::error::quoted(os_version)
+    );
+    let mut candidates: Vec<&str> = live.iter().copied().collect();
+    candidates.sort_unstable();
+    if let Some(close) = suggest::closest(os_version, candidates, |_| 0) {
+        warning.push_str(&format!("; did you mean {close:?}?"));
+    }
+    Some(warning)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +108,22 @@ mod tests {
         );
         let warning = os_version_warning("CentOS 7.9 64bit").unwrap_or_default();
         assert!(!warning.contains("did you mean"), "{warning}");
+    }
+
+    #[test]
+    fn a_live_list_replaces_the_bundled_one() {
+        let live: HashSet<&str> = ["Ubuntu 22.04 server 64bit"].into_iter().collect();
+        assert_eq!(
+            live_os_version_warning("Ubuntu 22.04 server 64bit", &live),
+            None
+        );
+        let warning = live_os_version_warning("CentOS 7.0 64bit", &live).unwrap_or_default();
+        assert!(warning.contains("live list"), "{warning}");
+        let warning =
+            live_os_version_warning("ubuntu 22.04 server 64bit", &live).unwrap_or_default();
+        assert!(
+            warning.ends_with("did you mean \"Ubuntu 22.04 server 64bit\"?"),
+            "{warning}"
+        );
     }
 }
