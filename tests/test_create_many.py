@@ -9,6 +9,7 @@ import sys
 import textwrap
 import time
 import types
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -214,3 +215,15 @@ def test_ctrl_c_cancels_the_batch() -> None:
     assert elapsed < 3.0, elapsed
     assert child.returncode == 0, err
     assert "panic" not in err.lower() and "Traceback" not in err, err
+
+
+def test_the_readme_example_runs(
+    client: Client, ims_mock: MockIms, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Many images at once") :]
+    example = section[section.index("```python\n") + len("```python\n") :]
+    specs = [server("readme-1"), {"name": " bad", "instance_id": INSTANCE}]
+    exec(compile(example[: example.index("```")], "README.md", "exec"), {"client": client, "specs": specs})
+    assert "not made:" in capsys.readouterr().out
+    assert sent_names(ims_mock) == ["readme-1"]
