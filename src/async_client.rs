@@ -281,7 +281,11 @@ impl PyAsyncClient {
     /// Reads and checks every spec now (see `Client.create_many`), then submits the valid ones in a
     /// task, at most `concurrency` at a time; the list of outcomes is delivered. `on_done(ok)` (a
     /// thread-safe callable) hears of each item as it ends, those refused at once included.
-    #[pyo3(signature = (requests, deliver, concurrency=32, on_done=None))]
+    #[pyo3(signature = (
+        requests, deliver, concurrency=32, on_done=None, max_running_jobs=Some(40),
+        max_requests_per_second=None, wait=false, poll_interval=None, timeout=Some(3600.0)
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn create_many(
         &self,
         py: Python<'_>,
@@ -289,8 +293,20 @@ impl PyAsyncClient {
         deliver: Py<PyAny>,
         concurrency: i64,
         on_done: Option<Py<PyAny>>,
+        max_running_jobs: Option<i64>,
+        max_requests_per_second: Option<f64>,
+        wait: bool,
+        poll_interval: Option<f64>,
+        timeout: Option<f64>,
     ) -> PyResult<PendingCall> {
-        let concurrency = many::concurrency(concurrency)?;
+        let options = many::many_options(
+            concurrency,
+            max_running_jobs,
+            max_requests_per_second,
+            wait,
+            poll_interval,
+            timeout,
+        )?;
         let mut creates = ManyCreates::read(py, requests, &self.inner, |py| match &on_done {
             Some(callback) => callback.call1(py, (false,)).map(drop),
             None => Ok(()),
@@ -306,8 +322,9 @@ impl PyAsyncClient {
         };
         let client = logged_async(py, &self.inner)?;
         let checked = std::mem::take(&mut creates.creates);
-        let future = async move { client.send_many(checked, concurrency, observer).await };
+        let future = async move { client.send_many_limited(checked, &options, observer).await };
         Ok(spawn_call(future, deliver, move |py, sent| {
+            let sent = sent.map_err(|error| to_py_err(py, error))?;
             Ok(creates.outcomes(py, sent)?.into_any())
         }))
     }

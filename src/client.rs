@@ -328,15 +328,33 @@ impl PyClient {
     /// at most `concurrency` at a time, on the shared runtime. Every spec is checked first: one that
     /// breaks a rule gets its `ValidationError` and is not sent. Returns one outcome per item, in order:
     /// the job id, or the exception instance. `on_done(ok)` is called on this thread as each item ends.
-    #[pyo3(signature = (requests, concurrency=32, on_done=None))]
+    /// `max_running_jobs`, `max_requests_per_second`, `wait`, `poll_interval` and `timeout`: see
+    /// `hcims::ManyOptions`.
+    #[pyo3(signature = (
+        requests, concurrency=32, on_done=None, max_running_jobs=Some(40),
+        max_requests_per_second=None, wait=false, poll_interval=None, timeout=Some(3600.0)
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn create_many<'py>(
         &self,
         py: Python<'py>,
         requests: &Bound<'py, PyList>,
         concurrency: i64,
         on_done: Option<Bound<'py, PyAny>>,
+        max_running_jobs: Option<i64>,
+        max_requests_per_second: Option<f64>,
+        wait: bool,
+        poll_interval: Option<f64>,
+        timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let concurrency = many::concurrency(concurrency)?;
+        let options = many::many_options(
+            concurrency,
+            max_running_jobs,
+            max_requests_per_second,
+            wait,
+            poll_interval,
+            timeout,
+        )?;
         let report = |py: Python<'_>, report: Report| match (report, &on_done) {
             (Report::Created(ok), Some(callback)) => callback.call1((ok,)).map(drop),
             (Report::Log(event), _) => emit(py, event),
@@ -354,8 +372,9 @@ impl PyClient {
             Arc::new(|_, _: &Result<String, hcims::Error>| {})
         };
         let checked = std::mem::take(&mut creates.creates);
-        let sending = async move { client.send_many(checked, concurrency, observer).await };
-        let sent = wait_on_shared_runtime(py, sending, reports, report)?;
+        let sending = async move { client.send_many_limited(checked, &options, observer).await };
+        let sent = wait_on_shared_runtime(py, sending, reports, report)?
+            .map_err(|error| to_py_err(py, error))?;
         creates.outcomes(py, sent)
     }
 

@@ -4,9 +4,11 @@ use pyo3::exceptions::{PyBaseException, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
-use hcims::CheckedCreate;
+use hcims::{CheckedCreate, ManyOptions, Submitted};
 
+use crate::client::wait_options;
 use crate::errors::to_py_err;
+use crate::job::job_to_py;
 use crate::spec::spec_for_client;
 
 /// Every item of a `create_many`: the specs to send, and where each one's outcome goes.
@@ -55,11 +57,12 @@ impl ManyCreates {
         Ok(ManyCreates { creates, slots })
     }
 
-    /// The outcome of every item, in input order: the job id (str) or the exception instance.
+    /// The outcome of every item, in input order: the job id (str), the finished Job (with `wait`)
+    /// or the exception instance.
     pub fn outcomes<'py>(
         self,
         py: Python<'py>,
-        sent: Vec<Result<String, hcims::Error>>,
+        sent: Vec<Result<Submitted, hcims::Error>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let mut sent = sent.into_iter();
         let items = self
@@ -68,7 +71,8 @@ impl ManyCreates {
             .map(|slot| match slot {
                 Some(exception) => Ok(exception.into_bound(py)),
                 None => match sent.next() {
-                    Some(Ok(job_id)) => Ok(job_id.into_pyobject(py)?.into_any()),
+                    Some(Ok(Submitted::JobId(job_id))) => Ok(job_id.into_pyobject(py)?.into_any()),
+                    Some(Ok(Submitted::Finished(job))) => job_to_py(py, &job),
                     Some(Err(error)) => Ok(to_py_err(py, error)
                         .into_value(py)
                         .into_bound(py)
@@ -92,4 +96,40 @@ pub fn concurrency(value: i64) -> PyResult<usize> {
             "concurrency must be at least 1, got {value}"
         ))),
     }
+}
+
+/// The limits of a `create_many` from its Python arguments.
+pub fn many_options(
+    concurrency: i64,
+    max_running_jobs: Option<i64>,
+    max_requests_per_second: Option<f64>,
+    wait: bool,
+    poll_interval: Option<f64>,
+    timeout: Option<f64>,
+) -> PyResult<ManyOptions> {
+    let max_running_jobs = match max_running_jobs {
+        None => None,
+        Some(value) => match usize::try_from(value) {
+            Ok(n) if n >= 1 => Some(n),
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "max_running_jobs must be at least 1 (or None), got {value}"
+                )))
+            }
+        },
+    };
+    if let Some(rate) = max_requests_per_second {
+        hcims::RequestPacer::per_second(rate).map_err(|_| {
+            PyValueError::new_err(format!(
+                "max_requests_per_second must be a finite number above 0 (or None), got {rate}"
+            ))
+        })?;
+    }
+    Ok(ManyOptions {
+        concurrency: self::concurrency(concurrency)?,
+        max_running_jobs,
+        max_requests_per_second,
+        wait,
+        wait_options: wait_options(timeout, poll_interval, false)?,
+    })
 }

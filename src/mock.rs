@@ -48,7 +48,7 @@ impl MockServer {
         max_recorded_requests=MockConfig::DEFAULT_MAX_RECORDED_REQUESTS,
         max_jobs=Some(MockConfig::DEFAULT_MAX_JOBS), port=0, clock_offset=0.0, tls_cert=None,
         tls_key=None, region=MockConfig::DEFAULT_REGION.to_owned(),
-        os_versions=None, response_delay=0.0
+        os_versions=None, response_delay=0.0, max_running_jobs=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -80,6 +80,7 @@ impl MockServer {
         region: String,
         os_versions: Option<Vec<String>>,
         response_delay: f64,
+        max_running_jobs: Option<usize>,
     ) -> PyResult<Self> {
         let response_delay = Duration::try_from_secs_f64(response_delay).map_err(|_| {
             PyValueError::new_err(format!(
@@ -126,6 +127,7 @@ impl MockServer {
             record_requests,
             max_recorded_requests,
             max_jobs,
+            max_running_jobs,
             port,
             clock_offset,
             tls,
@@ -177,6 +179,13 @@ impl MockServer {
     #[getter]
     fn auth_token(&self) -> Option<&str> {
         self.ims.config().auth_token.as_deref()
+    }
+
+    /// The most jobs one project had running (INIT or RUNNING) at once; counted only when
+    /// `max_running_jobs` is set, else 0.
+    #[getter]
+    fn peak_running_jobs(&self) -> usize {
+        self.ims.peak_running_jobs()
     }
 
     /// Every request received so far as dicts: method, path, query, headers (lower-case names), body.

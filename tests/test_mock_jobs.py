@@ -130,3 +130,24 @@ def test_response_delay_holds_every_answer() -> None:
         assert time.monotonic() - started >= 0.16
     with pytest.raises(ValueError, match="response_delay"):
         MockIms(response_delay=-1.0).start()
+
+
+def test_max_running_jobs_answers_img_0060_until_a_job_ends() -> None:
+    with MockIms(job_polls=1, max_running_jobs=2) as ims:
+        first = create(ims, SERVER_IMAGE)
+        create(ims, SERVER_IMAGE)
+        refused = call(ims, "POST", ACTION, SERVER_IMAGE)
+        assert refused.status == 400
+        assert refused.json()["error"]["code"] == "IMG.0060"
+        poll_to_end(ims, first)
+        create(ims, SERVER_IMAGE)
+        assert ims.peak_running_jobs == 2
+    # Still readable once stopped.
+    assert ims.peak_running_jobs == 2
+
+
+def test_without_max_running_jobs_nothing_is_refused_or_counted() -> None:
+    with MockIms(job_polls=5) as ims:
+        for _ in range(5):
+            create(ims, SERVER_IMAGE)
+        assert ims.peak_running_jobs == 0

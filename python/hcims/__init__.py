@@ -210,11 +210,64 @@ def create_image(spec: ImageSpecLike) -> str:
     return default_client().create_image(spec)
 
 
+@overload
 def create_many(
-    specs: Iterable[ImageSpecLike], concurrency: int = 32, progress: bool = False
-) -> list[Union[str, Exception]]:
+    specs: Iterable[ImageSpecLike],
+    concurrency: int = ...,
+    progress: bool = ...,
+    *,
+    max_running_jobs: Optional[int] = ...,
+    max_requests_per_second: Optional[float] = ...,
+    wait: Literal[False] = ...,
+    poll_interval: Optional[float] = ...,
+    timeout: Optional[float] = ...,
+) -> list[Union[str, Exception]]: ...
+@overload
+def create_many(
+    specs: Iterable[ImageSpecLike],
+    concurrency: int = ...,
+    progress: bool = ...,
+    *,
+    max_running_jobs: Optional[int] = ...,
+    max_requests_per_second: Optional[float] = ...,
+    wait: Literal[True],
+    poll_interval: Optional[float] = ...,
+    timeout: Optional[float] = ...,
+) -> list[Union[Job, Exception]]: ...
+@overload
+def create_many(
+    specs: Iterable[ImageSpecLike],
+    concurrency: int = ...,
+    progress: bool = ...,
+    *,
+    max_running_jobs: Optional[int] = ...,
+    max_requests_per_second: Optional[float] = ...,
+    wait: bool,
+    poll_interval: Optional[float] = ...,
+    timeout: Optional[float] = ...,
+) -> Union[list[Union[str, Exception]], list[Union[Job, Exception]]]: ...
+def create_many(
+    specs: Iterable[ImageSpecLike],
+    concurrency: int = 32,
+    progress: bool = False,
+    *,
+    max_running_jobs: Optional[int] = 40,
+    max_requests_per_second: Optional[float] = None,
+    wait: bool = False,
+    poll_interval: Optional[float] = None,
+    timeout: Optional[float] = 3600.0,
+) -> Union[list[Union[str, Exception]], list[Union[Job, Exception]]]:
     """:meth:`Client.create_many` on the default client."""
-    return default_client().create_many(specs, concurrency=concurrency, progress=progress)
+    return default_client().create_many(
+        specs,
+        concurrency=concurrency,
+        progress=progress,
+        max_running_jobs=max_running_jobs,
+        max_requests_per_second=max_requests_per_second,
+        wait=wait,
+        poll_interval=poll_interval,
+        timeout=timeout,
+    )
 
 
 def prepare(spec: ImageSpecLike) -> PreparedRequest:

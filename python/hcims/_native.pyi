@@ -74,6 +74,11 @@ class Client:
         requests: list[tuple[Optional[str], Any]],
         concurrency: int = 32,
         on_done: Optional[Callable[[bool], Any]] = None,
+        max_running_jobs: Optional[int] = ...,
+        max_requests_per_second: Optional[float] = None,
+        wait: bool = False,
+        poll_interval: Optional[float] = None,
+        timeout: Optional[float] = ...,
     ) -> list[Any]: ...
     def os_versions(self, tag: Optional[str] = None) -> list[dict[str, Any]]: ...
     def quota(self) -> tuple[int, int]: ...
@@ -151,7 +156,10 @@ class MockServer:
         region: str = ...,
         os_versions: Optional[list[str]] = None,
         response_delay: float = 0.0,
+        max_running_jobs: Optional[int] = None,
     ) -> MockServer: ...
+    @property
+    def peak_running_jobs(self) -> int: ...
     @property
     def endpoint(self) -> str: ...
     @property
@@ -226,6 +234,11 @@ class AsyncClient:
         deliver: Callable[[bool, Any], None],
         concurrency: int = 32,
         on_done: Optional[Callable[[bool], Any]] = None,
+        max_running_jobs: Optional[int] = ...,
+        max_requests_per_second: Optional[float] = None,
+        wait: bool = False,
+        poll_interval: Optional[float] = None,
+        timeout: Optional[float] = ...,
     ) -> PendingCall: ...
 
 def _interpreter_exiting() -> None: ...

@@ -246,16 +246,73 @@ class AsyncClient:
         await self.get_project_id()
         return self._client.prepare(spec)
 
+    @overload
     async def create_many(
-        self, specs: Iterable[ImageSpecLike], concurrency: int = 32, progress: bool = False
-    ) -> list[Union[str, Exception]]:
-        """Submits many creates at once, as :meth:`hcims.Client.create_many`: one outcome per spec, in
-        order, the job id or the exception. Cancelling the awaiting task cancels the creates in flight."""
+        self,
+        specs: Iterable[ImageSpecLike],
+        concurrency: int = ...,
+        progress: bool = ...,
+        *,
+        max_running_jobs: Optional[int] = ...,
+        max_requests_per_second: Optional[float] = ...,
+        wait: Literal[False] = ...,
+        poll_interval: Optional[float] = ...,
+        timeout: Optional[float] = ...,
+    ) -> list[Union[str, Exception]]: ...
+    @overload
+    async def create_many(
+        self,
+        specs: Iterable[ImageSpecLike],
+        concurrency: int = ...,
+        progress: bool = ...,
+        *,
+        max_running_jobs: Optional[int] = ...,
+        max_requests_per_second: Optional[float] = ...,
+        wait: Literal[True],
+        poll_interval: Optional[float] = ...,
+        timeout: Optional[float] = ...,
+    ) -> list[Union[Job, Exception]]: ...
+    @overload
+    async def create_many(
+        self,
+        specs: Iterable[ImageSpecLike],
+        concurrency: int = ...,
+        progress: bool = ...,
+        *,
+        max_running_jobs: Optional[int] = ...,
+        max_requests_per_second: Optional[float] = ...,
+        wait: bool,
+        poll_interval: Optional[float] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[list[Union[str, Exception]], list[Union[Job, Exception]]]: ...
+    async def create_many(
+        self,
+        specs: Iterable[ImageSpecLike],
+        concurrency: int = 32,
+        progress: bool = False,
+        *,
+        max_running_jobs: Optional[int] = 40,
+        max_requests_per_second: Optional[float] = None,
+        wait: bool = False,
+        poll_interval: Optional[float] = None,
+        timeout: Optional[float] = 3600.0,
+    ) -> Union[list[Union[str, Exception]], list[Union[Job, Exception]]]:
+        """Submits many creates at once, as :meth:`hcims.Client.create_many` (the same limits and
+        ``wait``): one outcome per spec, in order, the job id (or the finished Job) or the exception.
+        Cancelling the awaiting task cancels the creates and polls in flight."""
         requests = requests_for_many(specs)
         with counting(len(requests), progress) as on_done:
-            outcomes: list[Union[str, Exception]] = await self._call(
+            outcomes: Union[list[Union[str, Exception]], list[Union[Job, Exception]]] = await self._call(
                 lambda deliver, forward: self._native.create_many(
-                    requests, deliver, concurrency=concurrency, on_done=forward
+                    requests,
+                    deliver,
+                    concurrency=concurrency,
+                    on_done=forward,
+                    max_running_jobs=max_running_jobs,
+                    max_requests_per_second=max_requests_per_second,
+                    wait=wait,
+                    poll_interval=poll_interval,
+                    timeout=timeout,
                 ),
                 on_done,
             )

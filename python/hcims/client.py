@@ -269,9 +269,57 @@ class Client:
         masked, ``body``, ``to_curl()``). Nothing is sent."""
         return self._native.prepare(*request_of(spec))
 
+    @overload
     def create_many(
-        self, specs: Iterable[ImageSpecLike], concurrency: int = 32, progress: bool = False
-    ) -> list[Union[str, Exception]]:
+        self,
+        specs: Iterable[ImageSpecLike],
+        concurrency: int = ...,
+        progress: bool = ...,
+        *,
+        max_running_jobs: Optional[int] = ...,
+        max_requests_per_second: Optional[float] = ...,
+        wait: Literal[False] = ...,
+        poll_interval: Optional[float] = ...,
+        timeout: Optional[float] = ...,
+    ) -> list[Union[str, Exception]]: ...
+    @overload
+    def create_many(
+        self,
+        specs: Iterable[ImageSpecLike],
+        concurrency: int = ...,
+        progress: bool = ...,
+        *,
+        max_running_jobs: Optional[int] = ...,
+        max_requests_per_second: Optional[float] = ...,
+        wait: Literal[True],
+        poll_interval: Optional[float] = ...,
+        timeout: Optional[float] = ...,
+    ) -> list[Union[Job, Exception]]: ...
+    @overload
+    def create_many(
+        self,
+        specs: Iterable[ImageSpecLike],
+        concurrency: int = ...,
+        progress: bool = ...,
+        *,
+        max_running_jobs: Optional[int] = ...,
+        max_requests_per_second: Optional[float] = ...,
+        wait: bool,
+        poll_interval: Optional[float] = ...,
+        timeout: Optional[float] = ...,
+    ) -> Union[list[Union[str, Exception]], list[Union[Job, Exception]]]: ...
+    def create_many(
+        self,
+        specs: Iterable[ImageSpecLike],
+        concurrency: int = 32,
+        progress: bool = False,
+        *,
+        max_running_jobs: Optional[int] = 40,
+        max_requests_per_second: Optional[float] = None,
+        wait: bool = False,
+        poll_interval: Optional[float] = None,
+        timeout: Optional[float] = 3600.0,
+    ) -> Union[list[Union[str, Exception]], list[Union[Job, Exception]]]:
         """Submits many creates at once and returns one outcome per spec, in the order of ``specs``.
 
         Each outcome is the job id (``str``) or the exception that spec met, as
@@ -281,10 +329,32 @@ class Client:
         requests are in flight at once, all made in Rust; each create is retried as :meth:`create_image`
         would be (only when IMS certainly did not act on it). ``progress=True`` shows a bar of the
         creates that ended. Ctrl-C cancels the creates in flight and raises ``KeyboardInterrupt``.
+
+        IMS runs at most 40 image tasks at once per tenant (beyond, a create is ``IMG.0060``):
+        at most ``max_running_jobs`` jobs of this call run at once (default 40; None: no limit). When
+        that many are running, it polls them (every ``poll_interval`` seconds, or backing off as
+        :meth:`wait_for_job`) and sends the next create as one ends, SUCCESS or FAIL; a create that
+        failed frees its place at once. ``max_requests_per_second`` spaces every request of the call
+        (creates and polls) evenly, to stay below the gateway's throttling. With ``wait=True`` each
+        outcome is the finished :class:`Job`, a FAIL job included (as ``wait_for_jobs(
+        raise_on_failure=False)`` gives it), or the exception that ended its wait (a
+        :class:`JobTimeoutError` after ``timeout`` seconds...).
         """
         requests = requests_for_many(specs)
         with counting(len(requests), progress) as on_done:
-            return self._native.create_many(requests, concurrency=concurrency, on_done=on_done)
+            outcomes: Union[list[Union[str, Exception]], list[Union[Job, Exception]]] = (
+                self._native.create_many(
+                    requests,
+                    concurrency=concurrency,
+                    on_done=on_done,
+                    max_running_jobs=max_running_jobs,
+                    max_requests_per_second=max_requests_per_second,
+                    wait=wait,
+                    poll_interval=poll_interval,
+                    timeout=timeout,
+                )
+            )
+            return outcomes
 
     def get_job(self, job_id: str) -> Job:
         """The job's current state."""

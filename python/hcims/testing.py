@@ -130,7 +130,9 @@ class MockIms:
     default quota is 50, the emulator has none unless told, and ``GET /v1/cloudimages/quota`` then
     reports 50); ``instances`` lists the ECSs that
     exist (others are IMG.0005). ``rate_limit_per_second`` makes the gateway answer 429 APIGW.0308
-    above that rate.
+    above that rate. ``max_running_jobs`` caps the jobs (INIT or RUNNING) a project runs at once, as
+    IMS's 40 per tenant: a create beyond is IMG.0060 (task flow control); ``peak_running_jobs`` then
+    tells the most that ran at once.
 
     Account: the emulated IAM (``GET /v3/projects?name=``, on the same port: give a client
     ``iam_endpoint=ims.endpoint`` and no ``project_id``) lists each key's projects, all named after
@@ -180,6 +182,7 @@ class MockIms:
         tls_key: str | None = None,
         os_versions: Sequence[str] | None = None,
         response_delay: float = 0.0,
+        max_running_jobs: int | None = None,
     ) -> None:
         self.accounts: tuple[MockAccount, ...] = tuple(accounts)
         self._options: dict[str, Any] = {
@@ -213,6 +216,7 @@ class MockIms:
             "region": region,
             "os_versions": None if os_versions is None else list(os_versions),
             "response_delay": response_delay,
+            "max_running_jobs": max_running_jobs,
         }
         self.region: str = region
         # Kept after stop() so a test can still look at what the emulator saw.
@@ -373,6 +377,12 @@ class MockIms:
     def project_images(self, project_id: str) -> list[dict[str, Any]]:
         """The images of one project, as ``images``."""
         return self._started_once.images(project_id)
+
+    @property
+    def peak_running_jobs(self) -> int:
+        """The most jobs one project had running (INIT or RUNNING) at once, counted only when
+        ``max_running_jobs`` is set (else 0); readable after ``stop()``."""
+        return self._started_once.peak_running_jobs
 
     def fail_job(self, job_id: str) -> None:
         """Makes a job (and its sub-jobs) end in FAIL instead of SUCCESS.

@@ -79,6 +79,10 @@ pub struct MockConfig {
     pub max_recorded_requests: usize,
     /// The most jobs kept; the oldest job (and its images) is forgotten first. `None`: no limit.
     pub max_jobs: Option<usize>,
+    /// When set, the most jobs (INIT or RUNNING) a project may have at once, as IMS's 40 per tenant:
+    /// a create beyond is refused with IMG.0060 (task flow control). Also turns on counting
+    /// [`crate::MockIms::peak_running_jobs`]. `None` (the default): no limit, nothing counted.
+    pub max_running_jobs: Option<usize>,
     /// The port to listen on at 127.0.0.1; 0 lets the system pick a free one.
     pub port: u16,
     /// How long after a request arrives its answer leaves (at the least): the network's round trip
@@ -206,6 +210,7 @@ impl Default for MockConfig {
             record_requests: true,
             max_recorded_requests: Self::DEFAULT_MAX_RECORDED_REQUESTS,
             max_jobs: Some(Self::DEFAULT_MAX_JOBS),
+            max_running_jobs: None,
             response_delay: Duration::ZERO,
             port: 0,
             clock_offset: 0.0,
@@ -242,6 +247,7 @@ impl fmt::Debug for MockConfig {
             .field("record_requests", &self.record_requests)
             .field("max_recorded_requests", &self.max_recorded_requests)
             .field("max_jobs", &self.max_jobs)
+            .field("max_running_jobs", &self.max_running_jobs)
             .field("response_delay", &self.response_delay)
             .field("port", &self.port)
             .field("clock_offset", &self.clock_offset)

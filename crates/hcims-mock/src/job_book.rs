@@ -23,6 +23,8 @@ pub(crate) const UNKNOWN_INSTANCE: &str = "IMG.0005";
 pub(crate) const NAME_TAKEN: &str = "IMG.0009";
 /// IMS's code when the project holds as many private images as its quota allows.
 pub(crate) const QUOTA_REACHED: &str = "IMG.0015";
+/// IMS's code for task flow control: the tenant runs as many image tasks as it may.
+pub(crate) const TOO_MANY_RUNNING: &str = "IMG.0060";
 
 /// Why a job control cannot act.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +58,7 @@ struct JobRules {
     image_quota: Option<u32>,
     instances: Option<HashSet<String>>,
     max_jobs: Option<usize>,
+    max_running_jobs: Option<usize>,
 }
 
 /// What a project's images use of its quota and names, counting images being made and leaving out
@@ -97,12 +100,34 @@ struct Books {
     usage: HashMap<String, ProjectUsage>,
     /// Draws the random failures, in the order jobs are created.
     rng: StdRng,
+    /// By project, the numbers of the jobs that were INIT or RUNNING when last looked at (counted only
+    /// under `max_running_jobs`). A job only stops running, so the list is pruned at each create.
+    running: HashMap<String, Vec<u64>>,
+    /// The most jobs one project had running at once.
+    peak_running: usize,
 }
 
 impl Books {
     fn index_of(&self, id: &str) -> Option<usize> {
         let number = *self.number_by_id.get(id)?;
         usize::try_from(number.checked_sub(self.first_number)?).ok()
+    }
+
+    /// How many jobs of `project_id` run now (INIT or RUNNING); forgotten jobs no longer count.
+    fn running_now(&mut self, project_id: &str, pacing: Pacing) -> usize {
+        let Some(mut numbers) = self.running.remove(project_id) else {
+            return 0;
+        };
+        numbers.retain(|&number| {
+            let job = number
+                .checked_sub(self.first_number)
+                .and_then(|index| usize::try_from(index).ok())
+                .and_then(|index| self.jobs.get(index));
+            job.is_some_and(|job| job.phase(pacing) != Phase::Finished)
+        });
+        let count = numbers.len();
+        self.running.insert(project_id.to_owned(), numbers);
+        count
     }
 
     fn forget_oldest(&mut self) {
@@ -156,6 +181,7 @@ impl JobBook {
                     .as_ref()
                     .map(|ids| ids.iter().cloned().collect()),
                 max_jobs: config.max_jobs,
+                max_running_jobs: config.max_running_jobs,
             },
             books: Mutex::new(Books {
                 jobs: VecDeque::new(),
@@ -163,6 +189,8 @@ impl JobBook {
                 number_by_id: HashMap::new(),
                 usage: HashMap::new(),
                 rng,
+                running: HashMap::new(),
+                peak_running: 0,
             }),
         })
     }
@@ -201,6 +229,19 @@ impl JobBook {
                 ));
             }
         }
+        let running = match self.rules.max_running_jobs {
+            Some(limit) => {
+                let running = books.running_now(project_id, self.rules.pacing);
+                if running >= limit {
+                    return Err(ImsError::bad_request(
+                        TOO_MANY_RUNNING,
+                        format!("Task flow control: the project runs {running} image tasks, the most it may ({limit}); retry later."),
+                    ));
+                }
+                Some(running)
+            }
+            None => None,
+        };
         // Drawn only for accepted creates, so a seed gives the same failures for the same creates.
         if self.rules.fail_rate > 0.0 && books.rng.random_bool(self.rules.fail_rate) {
             job.fail(FailCause::Random);
@@ -214,12 +255,27 @@ impl JobBook {
         let number = books.first_number + books.jobs.len() as u64;
         books.number_by_id.insert(id.clone(), number);
         books.jobs.push_back(job);
+        if let Some(running) = running {
+            books
+                .running
+                .entry(project_id.to_owned())
+                .or_default()
+                .push(number);
+            books.peak_running = books.peak_running.max(running + 1);
+        }
         if let Some(max_jobs) = self.rules.max_jobs {
             while books.jobs.len() > max_jobs {
                 books.forget_oldest();
             }
         }
         Ok(id)
+    }
+
+    /// The most jobs one project had running (INIT or RUNNING) at once; counted only under
+    /// `max_running_jobs`, else 0.
+    pub fn peak_running_jobs(&self) -> usize {
+        let books = self.books.lock().unwrap_or_else(PoisonError::into_inner);
+        books.peak_running
     }
 
     /// How many private images `project_id` holds, those being made included.
@@ -420,6 +476,55 @@ mod tests {
         );
         // Each project has its own quota.
         book.create("other", server("web")).unwrap();
+    }
+
+    #[test]
+    fn beyond_max_running_jobs_a_create_is_img_0060_until_a_job_ends() {
+        let book = JobBook::new(&MockConfig {
+            job_polls: 1,
+            max_running_jobs: Some(2),
+            ..MockConfig::default()
+        })
+        .unwrap();
+        let first = book.create(PROJECT, server("a")).unwrap();
+        book.create(PROJECT, server("b")).unwrap();
+        assert_eq!(code(book.create(PROJECT, server("c"))), TOO_MANY_RUNNING);
+        // Each project has its own limit.
+        book.create("other", server("a")).unwrap();
+        assert_eq!(book.query(PROJECT, &first).unwrap()["status"], "RUNNING");
+        assert_eq!(code(book.create(PROJECT, server("c"))), TOO_MANY_RUNNING);
+        assert_eq!(book.query(PROJECT, &first).unwrap()["status"], "SUCCESS");
+        book.create(PROJECT, server("c")).unwrap();
+        assert_eq!(book.peak_running_jobs(), 2);
+    }
+
+    #[test]
+    fn without_max_running_jobs_nothing_is_refused_or_counted() {
+        let book = JobBook::new(&MockConfig {
+            job_polls: 5,
+            ..MockConfig::default()
+        })
+        .unwrap();
+        for name in ["a", "b", "c", "d"] {
+            book.create(PROJECT, server(name)).unwrap();
+        }
+        assert_eq!(book.peak_running_jobs(), 0);
+    }
+
+    #[test]
+    fn forgotten_jobs_no_longer_run() {
+        let book = JobBook::new(&MockConfig {
+            job_polls: 5,
+            max_jobs: Some(1),
+            max_running_jobs: Some(1),
+            ..MockConfig::default()
+        })
+        .unwrap();
+        book.create(PROJECT, server("a")).unwrap();
+        assert_eq!(code(book.create(PROJECT, server("b"))), TOO_MANY_RUNNING);
+        // A job in another project makes the emulator forget "a", which then stops counting.
+        book.create("other", server("x")).unwrap();
+        book.create(PROJECT, server("b")).unwrap();
     }
 
     #[test]

@@ -114,6 +114,12 @@ impl MockIms {
         self.state.jobs.images(project_id, false)
     }
 
+    /// The most jobs one project had running (INIT or RUNNING) at once; counted only when
+    /// `max_running_jobs` is set, else 0.
+    pub fn peak_running_jobs(&self) -> usize {
+        self.state.jobs.peak_running_jobs()
+    }
+
     /// Makes job `job_id` end in FAIL (with its sub-jobs) instead of SUCCESS; it must not have ended.
     pub fn fail_job(&self, job_id: &str) -> Result<(), JobControlError> {
         self.state.jobs.fail_job(job_id)

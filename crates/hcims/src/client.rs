@@ -19,6 +19,7 @@ use crate::error_body::parse_error_body;
 use crate::images::{check_filters, pages_by_hand, parse_images_page, IMAGES_PATH, PAGE_SIZE};
 use crate::job::Job;
 use crate::os_versions::{parse_os_versions, OsVersion, OS_VERSIONS_PATH, OS_VERSION_TAGS};
+use crate::pacing::RequestPacer;
 use crate::prepare::PreparedRequest;
 use crate::process_local::ProcessLocal;
 use crate::quota::{parse_quota, Quota, QUOTA_PATH};
@@ -67,6 +68,8 @@ pub struct Client {
     log: Option<RequestLog>,
     /// Requests of this handle are job polls of a wait loop.
     polling: bool,
+    /// Paces every request of this handle (and of the handles made from it); `None`: no limit.
+    pacer: Option<Arc<RequestPacer>>,
 }
 
 struct Inner {
@@ -198,6 +201,7 @@ impl Client {
             }),
             log: None,
             polling: false,
+            pacer: None,
         })
     }
 
@@ -207,6 +211,17 @@ impl Client {
             inner: self.inner.clone(),
             log,
             polling: self.polling,
+            pacer: self.pacer.clone(),
+        }
+    }
+
+    /// A handle on the same client whose requests (and those of its wait loops) wait for `pacer`.
+    pub fn with_pacer(&self, pacer: Option<Arc<RequestPacer>>) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            log: self.log.clone(),
+            polling: self.polling,
+            pacer,
         }
     }
 
@@ -221,6 +236,7 @@ impl Client {
             inner: self.inner.clone(),
             log: self.log.clone(),
             polling: true,
+            pacer: self.pacer.clone(),
         }
     }
 
@@ -453,6 +469,9 @@ impl Client {
         // Retries made so far.
         let mut retries: u32 = 0;
         loop {
+            if let Some(pacer) = &self.pacer {
+                pacer.wait_turn().await;
+            }
             let started = self.log.as_ref().map(|_| Instant::now());
             let sent = self
                 .send_once(target, project, &method, path, query, body.clone(), kind)

@@ -221,3 +221,94 @@ async fn an_answer_without_a_job_id_fails_its_slot_as_maybe_sent() {
         assert!(outcomes[1].is_ok(), "{:?}", outcomes[1]);
     }
 }
+
+fn checked(names: &[String]) -> Vec<hcims::CheckedCreate> {
+    names
+        .iter()
+        .map(|name| hcims::CheckedCreate::new(&server_spec(name)).expect("a valid spec"))
+        .collect()
+}
+
+fn quick(max_running_jobs: Option<usize>, wait: bool) -> hcims::ManyOptions {
+    hcims::ManyOptions {
+        max_running_jobs,
+        wait,
+        wait_options: hcims::WaitOptions {
+            poll_interval: Some(Duration::from_millis(5)),
+            fill_progress: false,
+            ..hcims::WaitOptions::default()
+        },
+        ..hcims::ManyOptions::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_running_jobs_limit_binds_and_no_create_is_refused() {
+    let ims = MockIms::start(MockConfig {
+        job_polls: 2,
+        max_running_jobs: Some(5),
+        ..MockConfig::default()
+    })
+    .expect("the emulator starts");
+    let names: Vec<String> = (0..30).map(|i| format!("img-{i}")).collect();
+    let outcomes = client_for(&ims)
+        .send_many_limited(checked(&names), &quick(Some(5), false), ignore())
+        .await
+        .expect("valid options");
+    assert!(outcomes
+        .iter()
+        .all(|outcome| matches!(outcome, Ok(hcims::Submitted::JobId(_)))));
+    // One POST per spec: none was refused with IMG.0060 (and retried).
+    assert_eq!(created_names(&ims).len(), 30);
+    assert_eq!(ims.peak_running_jobs(), 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_gives_the_finished_jobs_and_the_rate_spaces_every_request() {
+    let ims = MockIms::start(MockConfig {
+        job_polls: 1,
+        fail_pattern: Some("doomed".into()),
+        ..MockConfig::default()
+    })
+    .expect("the emulator starts");
+    let names: Vec<String> = ["a", "doomed", "c"].map(str::to_owned).to_vec();
+    let options = hcims::ManyOptions {
+        max_requests_per_second: Some(50.0),
+        ..quick(Some(2), true)
+    };
+    let started = Instant::now();
+    let outcomes = client_for(&ims)
+        .send_many_limited(checked(&names), &options, ignore())
+        .await
+        .expect("valid options");
+    let elapsed = started.elapsed();
+    let statuses: Vec<String> = outcomes
+        .into_iter()
+        .map(|outcome| match outcome {
+            Ok(hcims::Submitted::Finished(job)) => job.status.clone(),
+            other => panic!("not a finished job: {other:?}"),
+        })
+        .collect();
+    assert_eq!(statuses, ["SUCCESS", "FAIL", "SUCCESS"]);
+    // Every request waited its turn at 50 per second: a lower bound only, machines are noisy.
+    let sent = ims.requests().len() as u32;
+    assert!(sent >= 9, "{sent}");
+    assert!(
+        elapsed >= Duration::from_millis(20) * (sent - 1),
+        "{elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_rate_is_an_error_of_the_whole_call() {
+    let ims = MockIms::start(MockConfig::default()).expect("the emulator starts");
+    let options = hcims::ManyOptions {
+        max_requests_per_second: Some(0.0),
+        ..hcims::ManyOptions::default()
+    };
+    let outcome = client_for(&ims)
+        .send_many_limited(checked(&["a".into()]), &options, ignore())
+        .await;
+    assert!(matches!(outcome, Err(Error::Config(_))));
+    assert!(ims.requests().is_empty());
+}
