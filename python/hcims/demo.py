@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import Any, Callable, TextIO
 
 from .client import Client
 from .errors import ValidationError
@@ -17,7 +17,7 @@ def run(out: TextIO = sys.stdout) -> int:
     with MockIms() as ims:
         client = Client(**ims.client_args())
         print(f"IMS emulator at {ims.endpoint}; {client!r}", file=out)
-        specs = [
+        specs: list[tuple[str, Callable[[Any], str], object]] = [
             (
                 "system image from an ECS",
                 client.create_from_server,
@@ -64,7 +64,7 @@ def run(out: TextIO = sys.stdout) -> int:
         started = time.perf_counter()
         submitted = []
         for label, create, spec in specs:
-            job_id = create(spec)
+            job_id = create(spec)  # each pairs a way's method with that way's spec
             submitted.append((label, job_id))
             print(f"submitted {label:<32} job {job_id}", file=out)
         for label, job_id in submitted:
