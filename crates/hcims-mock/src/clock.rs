@@ -2,6 +2,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use hcims::calendar::civil_from_days;
+
 const SECONDS_PER_DAY: u64 = 86_400;
 
 /// `time` moved by `offset_seconds` (either way); the emulator's clock when it is set to be off.
@@ -18,7 +20,8 @@ pub(crate) fn shifted(time: SystemTime, offset_seconds: f64) -> SystemTime {
 pub(crate) fn iso_millis(time: SystemTime) -> String {
     let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
     let seconds = since_epoch.as_secs();
-    let (year, month, day) = civil_from_days(seconds / SECONDS_PER_DAY);
+    // Days since the epoch fit an i64 for any SystemTime.
+    let (year, month, day) = civil_from_days((seconds / SECONDS_PER_DAY) as i64);
     let second_of_day = seconds % SECONDS_PER_DAY;
     format!(
         "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
@@ -37,27 +40,6 @@ pub(crate) fn iso_seconds(time: SystemTime) -> String {
         Some((up_to_seconds, _)) => format!("{up_to_seconds}Z"),
         None => with_millis,
     }
-}
-
-/// Year, month and day of the proleptic Gregorian calendar for a count of days since 1970-01-01
-/// (Howard Hinnant's `civil_from_days`, restricted to days after the epoch).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    // Shift the epoch to 0000-03-01 so that leap days fall at the end of a 400-year era.
-    let shifted = days + 719_468;
-    let era = shifted / 146_097;
-    let day_of_era = shifted % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153; // 0 = March
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]

@@ -353,8 +353,7 @@ impl Client {
     /// The create request for `spec`, signed now, with secrets masked. Nothing is sent to IMS (a project
     /// that was not given is discovered first).
     pub async fn prepare(&self, spec: &ImageSpec) -> Result<PreparedRequest, Error> {
-        spec.validate()?;
-        let body = spec.to_body();
+        let body = create_body(spec)?;
         let project = self.project_id().await?;
         let (uri, headers) = self.headers_for(
             Target::Ims,

@@ -4,6 +4,7 @@
 
 pub mod batch;
 pub mod blocking;
+pub mod calendar;
 pub mod client;
 pub mod config;
 pub mod create_many;
