@@ -277,7 +277,10 @@ impl JsonConverter {
             if value.is_none() && !keep_none {
                 continue;
             }
-            let key = name.to_string();
+            // Field names are identifiers: UTF-8 always, read without going through `str()`.
+            let key = name
+                .to_cow()
+                .map_or_else(|_| name.to_string(), |key| key.into_owned());
             if !path.is_empty() {
                 path.push('.');
             }

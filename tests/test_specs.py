@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import types
 import warnings
@@ -52,6 +53,40 @@ def test_specs_are_frozen() -> None:
         spec.name = "other"  # type: ignore[misc]
     assert Tag("k", "v") == Tag("k", "v")
     assert hash(Tag("k", "v")) == hash(Tag("k", "v"))
+
+
+SPEC_CLASSES = [Tag, DataImage, ServerImage, ServerDataImages, ObsDataImage, ObsImage, VolumeImage]
+
+
+def reference_dataclass(cls: type) -> type:
+    """``cls`` as ``dataclasses`` alone makes it, with the ``__init__`` it writes."""
+    fields = [(f.name, f.type, dataclasses.field(default=f.default)) for f in dataclasses.fields(cls)]
+    return dataclasses.make_dataclass(cls.__name__, fields, frozen=True)
+
+
+@pytest.mark.parametrize("cls", SPEC_CLASSES, ids=lambda cls: cls.__name__)
+def test_the_direct_init_takes_the_arguments_the_dataclass_init_takes(cls: type) -> None:
+    reference = reference_dataclass(cls)
+    assert cls.__init__ is not reference.__init__  # the direct one is in place
+    assert inspect.signature(cls) == inspect.signature(reference)
+    assert cls.__init__.__qualname__ == f"{cls.__name__}.__init__"
+    names = [f.name for f in dataclasses.fields(cls)]
+    required = [f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING]
+    values = {name: f"v-{index}" for index, name in enumerate(names)}
+    for arguments in ({name: values[name] for name in required}, values):
+        made, expected = cls(**arguments), reference(**arguments)
+        assert dataclasses.astuple(made) == dataclasses.astuple(expected)
+        assert vars(made) == vars(expected)
+        positional = cls(*arguments.values())
+        assert positional == made and hash(positional) == hash(made)
+        assert dataclasses.replace(made, **{names[0]: "other"}) == cls(**{**arguments, names[0]: "other"})
+    with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):
+        cls(**values, bogus=1)
+    if required:
+        with pytest.raises(TypeError, match=f"missing 1 required positional argument: '{required[-1]}'"):
+            cls(*[values[name] for name in required[:-1]])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(cls(**values), names[0], "changed")
 
 
 def test_dataclasses_drop_none_and_turn_tags_into_dicts() -> None:

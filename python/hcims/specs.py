@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Optional, Protocol, TypedDict, Union
 
+from ._direct_init import use_direct_init
+
 __all__ = [
     "DataImage",
     "DataImageDict",
@@ -174,6 +176,10 @@ class VolumeImage:
     enterprise_project_id: Optional[str] = None
     hw_firmware_type: Optional[FirmwareType] = None
     extra: Optional[Mapping[str, Any]] = None
+
+
+for _spec_class in (Tag, DataImage, ServerImage, ServerDataImages, ObsDataImage, ObsImage, VolumeImage):
+    use_direct_init(_spec_class)
 
 
 class TagDict(TypedDict):

@@ -32,7 +32,7 @@ const MAX_IDLE: usize = 32;
 const MAX_HEAD: usize = 64 * 1024;
 const MAX_BODY: usize = 64 * 1024 * 1024;
 const MAX_HEADERS: usize = 96;
-/// Room made for each read: an IMS answer fits in one.
+/// Bytes taken from the socket per read: an IMS answer fits in one.
 const READ_SIZE: usize = 8 * 1024;
 
 /// What a connection that failed after the request went out is reported as (the async transport's words).
@@ -90,6 +90,9 @@ struct Connection {
     stream: Stream,
     /// Read past the end of the last answer (a server may not send that, but would be believed).
     leftover: Vec<u8>,
+    /// Where reads land, zeroed once per connection: a fresh zeroed buffer per answer cost more than
+    /// the request's signing. What a read brings is copied out, and an answer is a few hundred bytes.
+    scratch: Box<[u8]>,
 }
 
 impl DirectPool {
@@ -235,6 +238,7 @@ impl DirectPool {
         Ok(Connection {
             stream,
             leftover: Vec::new(),
+            scratch: vec![0; READ_SIZE].into_boxed_slice(),
         })
     }
 }
@@ -313,15 +317,8 @@ impl Connection {
         }
     }
 
-    fn read_some(&mut self, into: &mut [u8]) -> io::Result<usize> {
-        match &mut self.stream {
-            Stream::Plain(tcp) => tcp.read(into),
-            Stream::Tls(tls) => tls.read(into),
-        }
-    }
-
-    /// Reads more into `buffer`; `Ok(0)` is the end of the stream. Waits in slices, calling `check`
-    /// between them, until `deadline`.
+    /// Reads more onto the end of `buffer`; `Ok(0)` is the end of the stream. Waits in slices, calling
+    /// `check` between them, until `deadline`.
     fn fill<E>(
         &mut self,
         buffer: &mut Vec<u8>,
@@ -330,14 +327,12 @@ impl Connection {
         broken: &dyn Fn(io::Error) -> TransportError,
         check: &mut dyn FnMut() -> Result<(), E>,
     ) -> Result<usize, Failure<E>> {
-        // Read straight into the buffer's spare room, zeroed once as the buffer grows, not per read.
-        let filled = buffer.len();
-        if buffer.capacity() - filled < READ_SIZE {
-            buffer.reserve(READ_SIZE);
-        }
-        buffer.resize(buffer.capacity(), 0);
         let outcome = loop {
-            match self.read_some(&mut buffer[filled..]) {
+            let read = match &mut self.stream {
+                Stream::Plain(tcp) => tcp.read(&mut self.scratch),
+                Stream::Tls(tls) => tls.read(&mut self.scratch),
+            };
+            match read {
                 Ok(read) => break Ok(read),
                 Err(e)
                     if matches!(
@@ -356,11 +351,16 @@ impl Connection {
                 Err(e) => break Err(Failure::Transport(broken(e))),
             }
         };
-        buffer.truncate(filled + *outcome.as_ref().unwrap_or(&0));
-        if outcome.is_err() {
-            self.close();
+        match outcome {
+            Ok(read) => {
+                buffer.extend_from_slice(&self.scratch[..read]);
+                Ok(read)
+            }
+            Err(failure) => {
+                self.close();
+                Err(failure)
+            }
         }
-        outcome
     }
 
     fn read_answer<E>(
@@ -674,12 +674,17 @@ pub(crate) fn request_head(
                 maybe_sent: false,
             });
         }
-        push_header(&mut head, &name.to_ascii_lowercase(), value);
+        // Lower-cased as hyper sends them, byte by byte into the head (no string per header).
+        head.extend(name.bytes().map(|b| b.to_ascii_lowercase()));
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(value.as_bytes());
+        head.extend_from_slice(b"\r\n");
     }
     push_header(&mut head, "user-agent", USER_AGENT);
     push_header(&mut head, "accept", "*/*");
     if body_len > 0 || method == "POST" {
-        push_header(&mut head, "content-length", &body_len.to_string());
+        // Writing into a Vec cannot fail.
+        let _ = write!(head, "content-length: {body_len}\r\n");
     }
     head.extend_from_slice(b"\r\n");
     Ok(head)

@@ -4,18 +4,20 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 
 use tokio::runtime::Runtime;
 
+use crate::process_local::process_generation;
+
 /// The shared multi-threaded runtime of this process. Built on first use, so importing the package
 /// starts no threads, and built again in a forked child, whose copy of the parent's runtime has no
 /// threads (the copy is left alone: dropping it would wait for threads that do not exist).
 pub fn runtime() -> &'static Runtime {
-    static CURRENT: Mutex<Option<(u32, &'static Runtime)>> = Mutex::new(None);
-    let pid = std::process::id();
+    static CURRENT: Mutex<Option<(u64, &'static Runtime)>> = Mutex::new(None);
+    let generation = process_generation();
     let mut current = CURRENT.lock().unwrap_or_else(PoisonError::into_inner);
     match *current {
-        Some((owner, runtime)) if owner == pid => runtime,
+        Some((owner, runtime)) if owner == generation => runtime,
         _ => {
             let runtime: &'static Runtime = Box::leak(Box::new(build_runtime()));
-            *current = Some((pid, runtime));
+            *current = Some((generation, runtime));
             runtime
         }
     }

@@ -150,9 +150,16 @@ pub fn sign(req: &SigningRequest<'_>, ak: &str, sk: &str, sdk_date: &str) -> Sig
     let string_to_sign = string_to_sign(&date_line, &canonical_request);
     let signature = lower_hex(&hmac_sha256(sk, &string_to_sign).finalize().into_bytes());
     Signed {
-        authorization: format!(
-            "{ALGORITHM} Access={ak}, SignedHeaders={signed_headers}, Signature={signature}"
-        ),
+        authorization: [
+            ALGORITHM,
+            " Access=",
+            ak,
+            ", SignedHeaders=",
+            &signed_headers,
+            ", Signature=",
+            &signature,
+        ]
+        .concat(),
         signed_headers,
         canonical_request,
         string_to_sign,
@@ -204,10 +211,8 @@ fn canonical_request(
 }
 
 fn string_to_sign(date_line: &str, canonical_request: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{date_line}\n{}",
-        sha256_hex(canonical_request.as_bytes())
-    )
+    let hash = sha256_hex(canonical_request.as_bytes());
+    [ALGORITHM, "\n", date_line, "\n", &hash].concat()
 }
 
 /// HMAC-SHA256 keyed with the SK's UTF-8 bytes, fed `message`.

@@ -17,12 +17,23 @@ pub(crate) fn sha256_hex(data: &[u8]) -> String {
 /// signing hashes three times per request).
 pub(crate) fn lower_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
+    let mut out = Vec::with_capacity(bytes.len() * 2);
     for &byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+        out.push(DIGITS[usize::from(byte >> 4)]);
+        out.push(DIGITS[usize::from(byte & 0x0f)]);
     }
-    out
+    // Hex digits are ASCII, so this never fails; the empty fallback keeps it panic-free all the same.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Python's `str.lower()`: ASCII names (every real header name) lower-case byte by byte, anything
+/// else through Unicode's full mapping, as Python applies it.
+pub(crate) fn python_lower(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
+    }
 }
 
 /// True for the bytes `quote(s, safe='~')` leaves as they are.

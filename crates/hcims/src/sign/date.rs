@@ -10,6 +10,27 @@ pub fn sdk_date(t: SystemTime) -> String {
     let seconds = unix_seconds(t);
     let (year, month, day) = civil_from_days(seconds.div_euclid(SECONDS_PER_DAY));
     let second_of_day = seconds.rem_euclid(SECONDS_PER_DAY);
+    if let Ok(year @ 0..=9999) = u32::try_from(year) {
+        // Every real clock: the digits written directly (this runs once per request).
+        let mut text = [0u8; 16];
+        let fields = [
+            (0, 4, year),
+            (4, 2, month),
+            (6, 2, day),
+            (9, 2, (second_of_day / 3600) as u32),
+            (11, 2, (second_of_day / 60 % 60) as u32),
+            (13, 2, (second_of_day % 60) as u32),
+        ];
+        for (start, width, mut value) in fields {
+            for slot in text[start..start + width].iter_mut().rev() {
+                *slot = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        }
+        text[8] = b'T';
+        text[15] = b'Z';
+        return String::from_utf8_lossy(&text).into_owned();
+    }
     format!(
         "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
         second_of_day / 3600,

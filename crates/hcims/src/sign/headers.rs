@@ -4,7 +4,9 @@
 //! case-insensitive match when it looks a header up, but in the canonical headers a LATER name that
 //! differs only in case overwrites an earlier one, and both still appear in `SignedHeaders`.
 
-use super::canonical::python_strip;
+use std::borrow::Cow;
+
+use super::canonical::{python_lower, python_strip};
 
 pub(crate) struct HeaderTable {
     entries: Vec<Entry>,
@@ -36,7 +38,7 @@ impl HeaderTable {
             Some(entry) => value.clone_into(&mut entry.value),
             None => self.entries.push(Entry {
                 name: name.to_owned(),
-                lower: name.to_lowercase(),
+                lower: python_lower(name),
                 value: value.to_owned(),
             }),
         }
@@ -87,11 +89,18 @@ pub(crate) fn canonical_headers<'n>(
     table: &HeaderTable,
     signed_names: &'n [String],
 ) -> Result<String, &'n str> {
-    let mut out = String::new();
+    let mut out = String::with_capacity(256);
     for name in signed_names {
-        let value = table
-            .canonical_value(&name.to_lowercase())
-            .ok_or(name.as_str())?;
+        // Names from the table are lower-case already; only others need the work.
+        let lower = if name
+            .bytes()
+            .any(|b| !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+        {
+            Cow::Owned(python_lower(name))
+        } else {
+            Cow::Borrowed(name.as_str())
+        };
+        let value = table.canonical_value(&lower).ok_or(name.as_str())?;
         out.push_str(name);
         out.push(':');
         out.push_str(value);
