@@ -113,7 +113,7 @@ def test_serve_prints_to_the_given_stream_and_returns_on_ctrl_c() -> None:
     assert len(outcome) == 1 and len(outcome[0]) == 32
 
 
-def test_latency_ms_holds_every_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_latency_ms_holds_every_answer_and_nothing_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, object] = {}
 
     def fake_serve(**options: object) -> None:
@@ -122,5 +122,7 @@ def test_latency_ms_holds_every_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hcims.testing, "serve", fake_serve)
     assert hcims.cli.main(["mock", "--port", "0", "--latency-ms", "20"]) == 0
     assert seen["response_delay"] == pytest.approx(0.02)
+    # Nothing outside the process could read the requests a standalone emulator recorded.
+    assert seen["record_requests"] is False
     with pytest.raises(SystemExit):
         hcims.cli.main(["mock", "--latency-ms", "-1"])

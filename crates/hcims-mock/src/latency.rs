@@ -5,10 +5,9 @@
 //! a 20 ms latency would be blamed for. One thread per emulator sleeps until the earliest deadline
 //! (the OS's own timers are precise to tens of microseconds) and releases the answers held until then.
 
-use std::cmp::Reverse;
+use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
-use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use tokio::sync::oneshot;
@@ -16,61 +15,95 @@ use tokio::sync::oneshot;
 /// Releases held answers at their deadlines; its thread ends when the `Latency` is dropped.
 #[derive(Debug)]
 pub(crate) struct Latency {
-    holds: Mutex<Sender<Hold>>,
+    shared: Arc<Shared>,
 }
 
+#[derive(Debug, Default)]
+struct Shared {
+    holds: Mutex<Holds>,
+    wake: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct Holds {
+    /// Earliest deadline first.
+    waiting: BinaryHeap<Reverse<Hold>>,
+    /// When the thread wakes next by itself (None: only when told). A hold due later needs no wake-up:
+    /// with one delay for every answer, deadlines come in order and the thread wakes only at them.
+    wakes_at: Option<Instant>,
+    /// Keeps equal deadlines apart, first come first released.
+    next_id: u64,
+    closed: bool,
+}
+
+#[derive(Debug)]
 struct Hold {
     until: Instant,
+    id: u64,
     release: oneshot::Sender<()>,
+}
+
+impl PartialEq for Hold {
+    fn eq(&self, other: &Self) -> bool {
+        (self.until, self.id) == (other.until, other.id)
+    }
+}
+
+impl Eq for Hold {}
+
+impl PartialOrd for Hold {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Hold {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.until, self.id).cmp(&(other.until, other.id))
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Holds> {
+        self.holds.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn release_in_time(&self) {
+        let mut holds = self.lock();
+        while !holds.closed {
+            let now = Instant::now();
+            while holds.waiting.peek().is_some_and(|hold| hold.0.until <= now) {
+                if let Some(Reverse(hold)) = holds.waiting.pop() {
+                    // The answer's connection may be gone: nobody to release then.
+                    let _ = hold.release.send(());
+                }
+            }
+            let next = holds.waiting.peek().map(|hold| hold.0.until);
+            holds.wakes_at = next;
+            holds = match next {
+                Some(until) => {
+                    self.wake
+                        .wait_timeout(holds, until.saturating_duration_since(now))
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+                None => self
+                    .wake
+                    .wait(holds)
+                    .unwrap_or_else(PoisonError::into_inner),
+            };
+        }
+    }
 }
 
 impl Latency {
     pub fn start() -> std::io::Result<Self> {
-        let (holds, requests) = channel::<Hold>();
+        let shared = Arc::new(Shared::default());
+        let worker = shared.clone();
         std::thread::Builder::new()
             .name("hcims-mock-latency".into())
-            .spawn(move || {
-                // Earliest deadline first; the sequence number keeps equal deadlines apart.
-                let mut waiting: BinaryHeap<Reverse<(Instant, u64)>> = BinaryHeap::new();
-                let mut releases = std::collections::HashMap::new();
-                let mut next_id: u64 = 0;
-                loop {
-                    let received = match waiting.peek() {
-                        Some(Reverse((until, _))) => {
-                            let now = Instant::now();
-                            if *until <= now {
-                                Err(RecvTimeoutError::Timeout)
-                            } else {
-                                requests.recv_timeout(*until - now)
-                            }
-                        }
-                        None => requests.recv().map_err(|_| RecvTimeoutError::Disconnected),
-                    };
-                    match received {
-                        Ok(hold) => {
-                            waiting.push(Reverse((hold.until, next_id)));
-                            releases.insert(next_id, hold.release);
-                            next_id += 1;
-                        }
-                        Err(RecvTimeoutError::Timeout) => {}
-                        Err(RecvTimeoutError::Disconnected) => return,
-                    }
-                    let now = Instant::now();
-                    while let Some(Reverse((until, id))) = waiting.peek().copied() {
-                        if until > now {
-                            break;
-                        }
-                        waiting.pop();
-                        if let Some(release) = releases.remove(&id) {
-                            // The answer's connection may be gone: nobody to release then.
-                            let _ = release.send(());
-                        }
-                    }
-                }
-            })?;
-        Ok(Latency {
-            holds: Mutex::new(holds),
-        })
+            .spawn(move || worker.release_in_time())?;
+        Ok(Latency { shared })
     }
 
     /// Returns at `until` (or at once if that has passed).
@@ -79,15 +112,30 @@ impl Latency {
             return;
         }
         let (release, released) = oneshot::channel();
-        let sent = self
-            .holds
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .send(Hold { until, release });
-        if sent.is_ok() {
-            // An error means the thread is gone with the emulator: nothing left to wait for.
-            let _ = released.await;
+        {
+            let mut holds = self.shared.lock();
+            let id = holds.next_id;
+            holds.next_id += 1;
+            holds.waiting.push(Reverse(Hold { until, id, release }));
+            // The thread is woken only when it would otherwise sleep past this deadline.
+            let sleeps_past = match holds.wakes_at {
+                Some(wakes_at) => until < wakes_at,
+                None => true,
+            };
+            if sleeps_past {
+                holds.wakes_at = Some(until);
+                self.shared.wake.notify_one();
+            }
         }
+        // The sender is only dropped unsent with the emulator: nothing left to wait for then.
+        let _ = released.await;
+    }
+}
+
+impl Drop for Latency {
+    fn drop(&mut self) {
+        self.shared.lock().closed = true;
+        self.shared.wake.notify_one();
     }
 }
 
@@ -115,6 +163,24 @@ mod tests {
             let (ms, elapsed) = task.await.expect("no panic");
             assert!(elapsed >= Duration::from_millis(ms), "{ms} ms: {elapsed:?}");
         }
+        // An earlier deadline than the one the thread sleeps towards wakes it.
+        let far = tokio::spawn({
+            let latency = latency.clone();
+            async move {
+                latency
+                    .hold_until(Instant::now() + Duration::from_secs(3))
+                    .await
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let near = Instant::now();
+        latency.hold_until(near + Duration::from_millis(10)).await;
+        assert!(
+            near.elapsed() < Duration::from_millis(1500),
+            "{:?}",
+            near.elapsed()
+        );
+        far.abort();
         // A deadline in the past does not wait.
         let before = Instant::now();
         latency.hold_until(started).await;

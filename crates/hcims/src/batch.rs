@@ -1,29 +1,37 @@
-//! Many operations at once: one tokio task per item, at most `concurrency` running, one outcome per item.
+//! Many operations at once: at most `concurrency` running, one outcome per item.
 //!
-//! Waiting for many jobs and making many images both use it.
+//! Waiting for many jobs and making many images both use it. `concurrency` worker tasks each take the
+//! next item as soon as their last one ends, so no hand-over through another task stands between one
+//! request's answer and the next request (a coordinator spawning a task per item cost a wake-up of each).
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
 
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinSet;
 
 type Work<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+/// The items not started yet, numbered; each item's future is made as a worker takes it.
+type Queue<T> = Arc<Mutex<Box<dyn Iterator<Item = (usize, Work<T>)> + Send>>>;
 
-/// Items not started yet, and the tasks of those running. Dropping a batch aborts its running tasks,
-/// which drops their futures (and cancels their HTTP requests).
+/// Items not started yet, and the workers running the others. Dropping a batch aborts its workers,
+/// which drops the futures they run (and cancels their HTTP requests).
 pub struct Batch<T> {
-    /// Made one by one as tasks start, so a batch of 10,000 holds `concurrency` futures, not 10,000.
-    waiting: Box<dyn Iterator<Item = Work<T>> + Send>,
-    started: usize,
-    running: JoinSet<(usize, T)>,
+    queue: Queue<T>,
+    workers: JoinSet<()>,
+    /// Handed to the workers when they start; the batch keeps none, so the outcomes end with them.
+    sender: Option<UnboundedSender<(usize, T)>>,
+    outcomes: UnboundedReceiver<(usize, T)>,
     concurrency: usize,
     len: usize,
 }
 
 impl<T: Send + 'static> Batch<T> {
-    /// A batch of `work`, numbered in iteration order. `concurrency` caps the tasks running at once
+    /// A batch of `work`, numbered in iteration order. `concurrency` caps the items running at once
     /// (None: all at once; 0 counts as 1). Nothing starts before the first `next_finished`, and each
-    /// item's future is made only when its task starts.
+    /// item's future is made only when a worker takes it, so a batch of 10,000 holds `concurrency`
+    /// futures, not 10,000.
     pub fn new<I, F>(work: I, concurrency: Option<usize>) -> Self
     where
         I: IntoIterator<Item = F>,
@@ -32,11 +40,16 @@ impl<T: Send + 'static> Batch<T> {
     {
         let work = work.into_iter();
         let len = work.len();
+        let numbered = work
+            .enumerate()
+            .map(|(index, future)| (index, Box::pin(future) as Work<T>));
+        let (sender, outcomes) = unbounded_channel();
         Batch {
+            queue: Arc::new(Mutex::new(Box::new(numbered))),
+            workers: JoinSet::new(),
+            sender: Some(sender),
+            outcomes,
             concurrency: concurrency.unwrap_or(len).max(1),
-            waiting: Box::new(work.map(|future| Box::pin(future) as Work<T>)),
-            started: 0,
-            running: JoinSet::new(),
             len,
         }
     }
@@ -51,24 +64,28 @@ impl<T: Send + 'static> Batch<T> {
     }
 
     /// The next outcome to arrive, with its item's index; None once every outcome was handed out.
-    /// Waiting items start as running ones finish. Spawns on the runtime that polls it.
+    /// The first call starts the workers, on the runtime that polls it.
     pub async fn next_finished(&mut self) -> Option<(usize, T)> {
-        while self.running.len() < self.concurrency {
-            let Some(work) = self.waiting.next() else {
-                break;
-            };
-            let index = self.started;
-            self.started += 1;
-            self.running.spawn(async move { (index, work.await) });
+        if let Some(sender) = self.sender.take() {
+            for _ in 0..self.concurrency.min(self.len) {
+                self.workers
+                    .spawn(work_through(self.queue.clone(), sender.clone()));
+            }
         }
-        match self.running.join_next().await? {
-            Ok(outcome) => Some(outcome),
-            // A task that panicked is a bug: carry the panic on, as a scoped thread would.
-            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
-            // Only aborts cancel tasks, and only dropping the batch aborts them (or the runtime
-            // shutting down, which ends this future as well).
-            Err(error) => panic!("hcims: a batch task was cancelled: {error}"),
+        if let Some(outcome) = self.outcomes.recv().await {
+            return Some(outcome);
         }
+        // Every worker has ended. One that panicked is a bug: carry the panic on, as a scoped thread
+        // would. Only dropping the batch aborts workers (or the runtime shutting down, which ends this
+        // future as well).
+        while let Some(ended) = self.workers.join_next().await {
+            if let Err(error) = ended {
+                if error.is_panic() {
+                    std::panic::resume_unwind(error.into_panic());
+                }
+            }
+        }
+        None
     }
 
     /// Every outcome, in the order of the items.
@@ -78,6 +95,20 @@ impl<T: Send + 'static> Batch<T> {
             slots[index] = Some(outcome);
         }
         slots.into_iter().flatten().collect()
+    }
+}
+
+/// One worker: the next item, until none is left or nobody listens.
+async fn work_through<T>(queue: Queue<T>, outcomes: UnboundedSender<(usize, T)>) {
+    loop {
+        let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
+        let Some((index, work)) = next else {
+            return;
+        };
+        let outcome = work.await;
+        if outcomes.send((index, outcome)).is_err() {
+            return;
+        }
     }
 }
 
@@ -135,31 +166,68 @@ mod tests {
         assert!(empty.in_order().await.is_empty());
     }
 
-    #[tokio::test]
-    async fn futures_are_made_only_as_their_tasks_start() {
-        let made = Arc::new(AtomicUsize::new(0));
-        let counter = made.clone();
-        let mut batch = Batch::new(
-            (0..10_000u32).map(move |i| {
-                counter.fetch_add(1, Ordering::SeqCst);
-                async move { i }
-            }),
-            Some(4),
-        );
-        assert_eq!(made.load(Ordering::SeqCst), 0);
-        assert!(batch.next_finished().await.is_some());
-        // Four started; one more may have been made to refill the slot of the first to finish.
-        assert!(
-            made.load(Ordering::SeqCst) <= 5,
-            "{}",
-            made.load(Ordering::SeqCst)
-        );
-        let mut rest = 1;
-        while batch.next_finished().await.is_some() {
-            rest += 1;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn futures_are_made_only_as_workers_take_them() {
+        struct Alive(Arc<AtomicUsize>);
+        impl Drop for Alive {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
         }
-        assert_eq!(rest, 10_000);
+        let made = Arc::new(AtomicUsize::new(0));
+        let alive = Arc::new(AtomicUsize::new(0));
+        let most_alive = Arc::new(AtomicUsize::new(0));
+        let work = {
+            let (made, alive, most_alive) = (made.clone(), alive.clone(), most_alive.clone());
+            (0..10_000u32).map(move |i| {
+                made.fetch_add(1, Ordering::SeqCst);
+                let now = alive.fetch_add(1, Ordering::SeqCst) + 1;
+                most_alive.fetch_max(now, Ordering::SeqCst);
+                let guard = Alive(alive.clone());
+                async move {
+                    let _guard = guard;
+                    if i % 100 == 0 {
+                        tokio::task::yield_now().await;
+                    }
+                    i
+                }
+            })
+        };
+        let batch = Batch::new(work, Some(4));
+        assert_eq!(
+            made.load(Ordering::SeqCst),
+            0,
+            "nothing is made before the batch runs"
+        );
+        let outcomes = batch.in_order().await;
+        assert_eq!(outcomes, (0..10_000).collect::<Vec<_>>());
         assert_eq!(made.load(Ordering::SeqCst), 10_000);
+        // Never more futures at once than workers: a big batch holds `concurrency` of them.
+        assert!(
+            most_alive.load(Ordering::SeqCst) <= 4,
+            "{}",
+            most_alive.load(Ordering::SeqCst)
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_item_is_carried_on_after_the_others_end() {
+        let finished = Arc::new(AtomicUsize::new(0));
+        let work = {
+            let finished = finished.clone();
+            (0..6u32).map(move |i| {
+                let finished = finished.clone();
+                async move {
+                    assert_ne!(i, 2, "item 2 breaks");
+                    finished.fetch_add(1, Ordering::SeqCst);
+                    i
+                }
+            })
+        };
+        let batch = Batch::new(work, Some(2));
+        let outcome = tokio::spawn(batch.in_order()).await;
+        assert!(outcome.is_err_and(|error| error.is_panic()));
+        assert_eq!(finished.load(Ordering::SeqCst), 5);
     }
 
     #[tokio::test]
