@@ -219,9 +219,13 @@ impl PyClient {
         spec: &Bound<'_, PyAny>,
     ) -> PyResult<PyPreparedRequest> {
         let spec = spec_for_client(py, mode, spec, Some(&self.inner))?;
-        let prepared = blocking_call(py, &self.inner, |client| async move {
-            client.prepare(&spec).await
-        })?
+        // With the project known there is nothing to wait for: signing takes microseconds.
+        let prepared = match self.inner.prepare_now(&spec) {
+            Some(prepared) => prepared,
+            None => blocking_call(py, &self.inner, |client| async move {
+                client.prepare(&spec).await
+            })?,
+        }
         .map_err(|e| to_py_err(py, e))?;
         Ok(PyPreparedRequest::from(prepared))
     }

@@ -50,6 +50,17 @@ def test_the_project_is_discovered_lazily_and_signed_requests_carry_it(clean_env
         assert ims.project_id in repr(client)
 
 
+def test_a_dry_run_first_finds_the_project_and_sends_nothing_else(clean_env: Any) -> None:
+    with MockIms() as ims:
+        client = Client(**discovering_args(ims))
+        prepared = client.prepare(SPEC)
+        assert dict(prepared.headers)["X-Project-Id"] == ims.project_id
+        assert [r.path for r in ims.requests] == ["/v3/projects"]
+        # Known now: the next dry run asks nobody.
+        assert client.prepare(SPEC).url == prepared.url
+        assert len(ims.requests) == 1
+
+
 def test_discovery_is_cached_per_access_key_region_and_iam(clean_env: Any) -> None:
     other = MockAccount(
         ak="OTHERAK0000000000000", sk="other-sk", project_ids=["feedfacefeedfacefeedfacefeedface"]

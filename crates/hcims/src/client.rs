@@ -353,8 +353,18 @@ impl Client {
     /// The create request for `spec`, signed now, with secrets masked. Nothing is sent to IMS (a project
     /// that was not given is discovered first).
     pub async fn prepare(&self, spec: &ImageSpec) -> Result<PreparedRequest, Error> {
-        let body = create_body(spec)?;
         let project = self.project_id().await?;
+        self.prepare_for(spec, project)
+    }
+
+    /// [`Client::prepare`] when the project is known (given, or found out before): no I/O, no runtime.
+    pub fn prepare_now(&self, spec: &ImageSpec) -> Option<Result<PreparedRequest, Error>> {
+        self.known_project_id()
+            .map(|project| self.prepare_for(spec, project))
+    }
+
+    fn prepare_for(&self, spec: &ImageSpec, project: &str) -> Result<PreparedRequest, Error> {
+        let body = create_body(spec)?;
         let (uri, headers) = self.headers_for(
             Target::Ims,
             Some(project),
