@@ -6,6 +6,7 @@ import dataclasses
 import inspect
 import json
 import types
+import typing
 import warnings
 from typing import Any, Optional
 
@@ -70,6 +71,9 @@ def test_the_direct_init_takes_the_arguments_the_dataclass_init_takes(cls: type)
     assert cls.__init__ is not reference.__init__  # the direct one is in place
     assert inspect.signature(cls) == inspect.signature(reference)
     assert cls.__init__.__qualname__ == f"{cls.__name__}.__init__"
+    assert cls.__init__.__module__ == "hcims.specs"
+    # Annotations resolve against the module, as those of the dataclass-made __init__ do.
+    assert typing.get_type_hints(cls.__init__) == {**typing.get_type_hints(cls), "return": type(None)}
     names = [f.name for f in dataclasses.fields(cls)]
     required = [f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING]
     values = {name: f"v-{index}" for index, name in enumerate(names)}
@@ -368,3 +372,21 @@ def test_every_field_of_each_dataclass_is_a_field_the_core_knows() -> None:
         mode, body = sent(spec)
         assert mode == mode_of(spec)
         assert "extra" not in body
+
+
+def test_a_dataclass_the_direct_init_does_not_fit_keeps_its_own() -> None:
+    from hcims._direct_init import use_direct_init
+
+    @dataclasses.dataclass(frozen=True)
+    class WithFactory:
+        items: list[str] = dataclasses.field(default_factory=list)
+
+    @dataclasses.dataclass(frozen=True)
+    class NamedLikeTheCode:
+        instance_dict: str
+
+    for cls in (WithFactory, NamedLikeTheCode):
+        generated = cls.__init__
+        use_direct_init(cls)
+        assert cls.__init__ is generated
+    assert WithFactory().items == [] and NamedLikeTheCode("x").instance_dict == "x"

@@ -11,6 +11,7 @@ before.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from typing import Any
 
 
@@ -18,13 +19,16 @@ def use_direct_init(cls: type) -> None:
     """Gives the frozen dataclass ``cls`` an ``__init__`` that fills ``__dict__`` directly.
 
     A class this does not fit (a field with a factory or outside ``__init__``, a ``__post_init__``,
-    ``__slots__``) keeps the ``__init__`` that ``dataclasses`` wrote.
+    ``__slots__``, a field named like the generated code's own names) keeps the ``__init__`` that
+    ``dataclasses`` wrote.
     """
     fields = dataclasses.fields(cls)
     unsuited = (
         hasattr(cls, "__post_init__")
         or "__slots__" in cls.__dict__
         or any(not f.init or f.default_factory is not dataclasses.MISSING for f in fields)
+        # Names the generated code uses for itself.
+        or any(f.name in ("self", "instance_dict") or f.name.startswith("_default_") for f in fields)
     )
     if unsuited:
         return
@@ -37,17 +41,24 @@ def use_direct_init(cls: type) -> None:
         else:
             defaults[f"_default_{index}"] = f.default
             parameters.append(f"{f.name}=_default_{index}")
-        assignments.append(f"    fields[{f.name!r}] = {f.name}")
+        assignments.append(f"        instance_dict[{f.name!r}] = {f.name}")
+    # As dataclasses does it: the defaults come in as a maker's arguments, and the function's globals are
+    # the class's module, so that typing.get_type_hints() resolves the annotations as before.
     source = "\n".join(
-        [f"def __init__(self, {', '.join(parameters)}):", "    fields = self.__dict__", *assignments]
+        [
+            f"def make_init({', '.join(defaults)}):",
+            f"    def __init__(self, {', '.join(parameters)}):",
+            "        instance_dict = self.__dict__",
+            *assignments,
+            "    return __init__",
+        ]
     )
     namespace: dict[str, Any] = {}
     # The source is made of the class's own field names only, as dataclasses' own is.
-    exec(source, dict(defaults), namespace)
-    init = namespace["__init__"]
+    exec(source, sys.modules[cls.__module__].__dict__, namespace)
+    init = namespace["make_init"](**defaults)
     generated = cls.__init__  # type: ignore[misc]
     init.__qualname__ = generated.__qualname__
-    init.__module__ = generated.__module__
     init.__annotations__ = dict(generated.__annotations__)
     init.__doc__ = generated.__doc__
     cls.__init__ = init  # type: ignore[misc]
