@@ -696,6 +696,27 @@ fn sdk_dates_format_and_parse() {
 }
 
 #[test]
+fn sdk_dates_round_trip_across_the_years_and_the_day() {
+    // About 100,000 moments from year 1 to 9999, at a step that is no whole number of days or hours,
+    // so they fall at all times of day; years below 1000 keep their leading zeros, as `%Y` writes them.
+    let first = parse_sdk_date("00010101T000000Z").expect("year 1");
+    let last = parse_sdk_date("99991231T235959Z").expect("year 9999");
+    let span = last.duration_since(first).expect("in order").as_secs();
+    let step = span / 100_003;
+    for index in 0..=100_003u64 {
+        let moment = first + Duration::from_secs(index * step);
+        let text = sdk_date(moment);
+        assert_eq!(text.len(), 16, "{text}");
+        assert_eq!(parse_sdk_date(&text), Some(moment), "{text}");
+    }
+    assert_eq!(
+        sdk_date(first + Duration::from_secs(86_399)),
+        "00010101T235959Z"
+    );
+    assert_eq!(sdk_date(last), "99991231T235959Z");
+}
+
+#[test]
 fn header_dates_are_read_as_leniently_as_cpython_strptime() {
     // Each expectation was printed by datetime.strptime(..).strftime(..) in CPython 3.11 on Linux.
     for (value, expected) in [
