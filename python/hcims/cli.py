@@ -264,8 +264,6 @@ def _run_mock(args: argparse.Namespace, out: TextIO) -> int:
         job_seconds=args.job_seconds,
         out=out,
         response_delay=args.latency_ms / 1000.0,
-        # Nobody can read what a standalone emulator records: recording would only cost memory and time.
-        record_requests=False,
     )
     return 0
 

@@ -448,8 +448,10 @@ def serve(
     """Serves an emulator on ``127.0.0.1:port`` until interrupted (Ctrl-C), after printing its
     endpoint and credentials to ``out`` (standard output by default).
 
-    ``options`` are further :class:`MockIms` settings (``job_polls``, ``auth_token``, ...).
+    ``options`` are further :class:`MockIms` settings (``job_polls``, ``auth_token``, ...). Requests are
+    not recorded unless ``record_requests=True``: nothing outside this call could read them.
     """
+    options.setdefault("record_requests", False)
     stream = sys.stdout if out is None else out
 
     def say(line: str) -> None:
