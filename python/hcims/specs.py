@@ -180,6 +180,7 @@ class VolumeImage:
 
 for _spec_class in (Tag, DataImage, ServerImage, ServerDataImages, ObsDataImage, ObsImage, VolumeImage):
     use_direct_init(_spec_class)
+del _spec_class
 
 
 class TagDict(TypedDict):
