@@ -7,13 +7,9 @@ use std::time::{Duration, SystemTime};
 use axum::http::{HeaderMap, Method, Uri};
 use hcims::sign::{decode_query, verify, SigningRequest, VerifyError};
 
+use crate::codes::{AUTH_FAILED, SIGNATURE_EXPIRED};
 use crate::config::MockConfig;
 use crate::replies::GatewayError;
-
-/// The gateway's code for a signature, access key or token it does not accept.
-pub(crate) const AUTH_FAILED: &str = "APIGW.0301";
-/// The gateway's code for a signature dated more than 15 minutes from its clock.
-pub(crate) const SIGNATURE_EXPIRED: &str = "APIGW.0303";
 
 /// The parts of a request that authentication looks at.
 pub(crate) struct IncomingRequest<'a> {
@@ -97,14 +93,11 @@ impl Keyring {
                     )
                 });
         }
-        if request.headers.get("authorization").is_none() {
-            return Err(GatewayError::unauthorized(
-                AUTH_FAILED,
-                "Incorrect IAM authentication information: x-auth-token or authorization not found",
-            ));
-        }
-        let key = self.verify_signature(request, now)?;
-        check_security_token(key, request)?;
+        let key = self.signing_key(
+            request,
+            now,
+            "Incorrect IAM authentication information: x-auth-token or authorization not found",
+        )?;
         match request.header("x-project-id") {
             Some(project) if key.project_ids.iter().any(|own| own == project) => {
                 Ok(project.to_owned())
@@ -126,15 +119,28 @@ impl Keyring {
         request: &IncomingRequest<'_>,
         now: SystemTime,
     ) -> Result<Vec<String>, GatewayError> {
+        let key = self.signing_key(
+            request,
+            now,
+            "Incorrect IAM authentication information: authorization not found",
+        )?;
+        Ok(key.project_ids.clone())
+    }
+
+    /// The access key that signed `request`, its signature and security token checked; `unsigned`
+    /// is the refusal of a request with no `Authorization`.
+    fn signing_key(
+        &self,
+        request: &IncomingRequest<'_>,
+        now: SystemTime,
+        unsigned: &str,
+    ) -> Result<&AccessKey, GatewayError> {
         if request.headers.get("authorization").is_none() {
-            return Err(GatewayError::unauthorized(
-                AUTH_FAILED,
-                "Incorrect IAM authentication information: authorization not found",
-            ));
+            return Err(GatewayError::unauthorized(AUTH_FAILED, unsigned));
         }
         let key = self.verify_signature(request, now)?;
         check_security_token(key, request)?;
-        Ok(key.project_ids.clone())
+        Ok(key)
     }
 
     /// Checks the AK/SK signature with the core's verifier, on the request exactly as received.

@@ -2,51 +2,21 @@
 //! quota, known ECSs) and the controls a test uses on them.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::error::Error;
-use std::fmt;
 use std::io;
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
 
+use crate::codes::{TOO_MANY_RUNNING, UNKNOWN_INSTANCE};
 use crate::config::MockConfig;
-use crate::jobs::{FailCause, Job, Pacing, Phase, Run};
+use crate::job::{FailCause, Job};
+use crate::job_control::JobControlError;
+use crate::pacing::{Pacing, Phase};
 use crate::plans::ImagePlan;
+use crate::project_usage::ProjectUsage;
 use crate::replies::ImsError;
-
-/// IMS's code for a server image of an ECS that does not exist.
-pub(crate) const UNKNOWN_INSTANCE: &str = "IMG.0005";
-/// IMS's code for an image name that is taken.
-pub(crate) const NAME_TAKEN: &str = "IMG.0009";
-/// IMS's code when the project holds as many private images as its quota allows.
-pub(crate) const QUOTA_REACHED: &str = "IMG.0015";
-/// IMS's code for task flow control: the tenant runs as many image tasks as it may.
-pub(crate) const TOO_MANY_RUNNING: &str = "IMG.0060";
-
-/// Why a job control cannot act.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JobControlError {
-    /// No job has this id (or it was forgotten to keep within `max_jobs`).
-    UnknownJob(String),
-    /// The job has already ended; its outcome can no longer change.
-    Finished(String),
-}
-
-impl fmt::Display for JobControlError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            JobControlError::UnknownJob(id) => write!(f, "no job has the id {id:?}"),
-            JobControlError::Finished(id) => {
-                write!(f, "the job {id:?} has already ended; it can no longer fail")
-            }
-        }
-    }
-}
-
-impl Error for JobControlError {}
 
 /// How jobs run and end, and the rules a create must pass.
 #[derive(Debug)]
@@ -59,35 +29,6 @@ struct JobRules {
     instances: Option<HashSet<String>>,
     max_jobs: Option<usize>,
     max_running_jobs: Option<usize>,
-}
-
-/// What a project's images use of its quota and names, counting images being made and leaving out
-/// those whose job will fail.
-#[derive(Debug, Default)]
-struct ProjectUsage {
-    images: usize,
-    names: HashMap<String, usize>,
-}
-
-impl ProjectUsage {
-    fn add(&mut self, job: &Job) {
-        for image in job.lasting_images() {
-            self.images += 1;
-            *self.names.entry(image.facts.name.clone()).or_default() += 1;
-        }
-    }
-
-    fn remove(&mut self, job: &Job) {
-        for image in job.lasting_images() {
-            self.images = self.images.saturating_sub(1);
-            if let Some(count) = self.names.get_mut(&image.facts.name) {
-                *count -= 1;
-                if *count == 0 {
-                    self.names.remove(&image.facts.name);
-                }
-            }
-        }
-    }
 }
 
 #[derive(Debug)]
@@ -150,21 +91,7 @@ pub(crate) struct JobBook {
 
 impl JobBook {
     pub fn new(config: &MockConfig) -> io::Result<Self> {
-        let run = match config.job_seconds {
-            None => Run::Polls(config.job_polls),
-            Some(seconds) => Duration::try_from_secs_f64(seconds)
-                .map(Run::Elapsed)
-                .map_err(|_| {
-                    io::Error::new(
-                        io::ErrorKind::InvalidInput,
-                        format!("job_seconds must be a finite number of seconds, at least 0; got {seconds}"),
-                    )
-                })?,
-        };
-        let pacing = Pacing {
-            init_polls: config.init_polls,
-            run,
-        };
+        let pacing = Pacing::from_config(config)?;
         let rng = match config.seed {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::from_os_rng(),
@@ -214,20 +141,10 @@ impl JobBook {
         let mut books = self.books.lock().unwrap_or_else(PoisonError::into_inner);
         let usage = books.usage.entry(project_id.to_owned()).or_default();
         if self.rules.unique_names {
-            check_names(usage, &job)?;
+            usage.check_names(&job)?;
         }
         if let Some(quota) = self.rules.image_quota {
-            let quota = usize::try_from(quota).unwrap_or(usize::MAX);
-            let wanted = job.lasting_images().count();
-            if usage.images + wanted > quota {
-                return Err(ImsError::bad_request(
-                    QUOTA_REACHED,
-                    format!(
-                        "The private image quota is reached: the project holds {} of {quota} images and this request makes {wanted}.",
-                        usage.images
-                    ),
-                ));
-            }
+            usage.check_quota(&job, quota)?;
         }
         let running = match self.rules.max_running_jobs {
             Some(limit) => {
@@ -350,25 +267,10 @@ fn in_project(job: &Job, project_id: Option<&str>) -> bool {
     project_id.is_none_or(|project| job.project_id() == project)
 }
 
-/// IMG.0009 when an image of the request is named like one the project holds or another of the
-/// same request.
-fn check_names(usage: &ProjectUsage, job: &Job) -> Result<(), ImsError> {
-    let mut seen = HashSet::new();
-    for image in job.lasting_images() {
-        let name = image.facts.name.as_str();
-        if usage.names.contains_key(name) || !seen.insert(name) {
-            return Err(ImsError::bad_request(
-                NAME_TAKEN,
-                format!("The image name {name:?} already exists."),
-            ));
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codes::{NAME_TAKEN, QUOTA_REACHED};
     use hcims::spec::{ImageSpec, UnknownKeys};
     use serde_json::json;
 

@@ -13,17 +13,24 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
-mod account;
 mod auth;
+mod caller;
+mod calls;
 mod clock;
+mod codes;
 mod config;
 mod faults;
+mod gateway;
 mod ids;
+mod image_query;
 mod images;
+mod job;
 mod job_book;
-mod jobs;
+mod job_control;
 mod latency;
+mod pacing;
 mod plans;
+mod project_usage;
 mod rate_limit;
 mod recording;
 mod replies;
@@ -35,6 +42,6 @@ mod tls;
 
 pub use config::{Account, MockConfig};
 pub use faults::{Fault, FaultAction, InvalidFault};
-pub use job_book::JobControlError;
+pub use job_control::JobControlError;
 pub use recording::RecordedRequest;
 pub use server::MockIms;

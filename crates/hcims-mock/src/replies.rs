@@ -3,8 +3,23 @@
 use axum::body::Body;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
+
+use crate::codes::API_NOT_FOUND;
+
+/// What an IMS call's handler returns: its 200 document, or IMS's refusal.
+pub(crate) type ImsAnswer = Result<Document, ImsError>;
+
+/// A JSON document answered with 200.
+#[derive(Debug)]
+pub(crate) struct Document(pub Value);
+
+impl IntoResponse for Document {
+    fn into_response(self) -> Response {
+        json_response(StatusCode::OK, &self.0)
+    }
+}
 
 /// An error as the API gateway words it: flat, with its own copy of the request id.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +35,15 @@ impl GatewayError {
             status: StatusCode::UNAUTHORIZED,
             code,
             message: message.into(),
+        }
+    }
+
+    /// What the gateway answers for a path or method no API is published at.
+    pub fn api_not_found() -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            code: API_NOT_FOUND,
+            message: "The API does not exist or has not been published in the environment".into(),
         }
     }
 
@@ -47,8 +71,10 @@ impl ImsError {
             message: message.into(),
         }
     }
+}
 
-    pub fn into_response(self) -> Response {
+impl IntoResponse for ImsError {
+    fn into_response(self) -> Response {
         json_response(
             self.status,
             &json!({"error": {"code": self.code, "message": self.message}}),

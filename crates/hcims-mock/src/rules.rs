@@ -1,15 +1,11 @@
 //! IMS's request rules for `POST /v2/cloudimages/action`, and what an accepted request asks for.
 
-use hcims::spec::{codes, ImageSpec, UnknownKeys};
+use hcims::spec::{ImageSpec, UnknownKeys};
 use serde_json::Value;
 
+use crate::codes::{EMPTY_BODY, MALFORMED_BODY};
 use crate::plans::ImagePlan;
 use crate::replies::ImsError;
-
-/// IMS's code for a body that is not JSON (or not a JSON object).
-pub(crate) const MALFORMED_BODY: &str = codes::MALFORMED;
-/// IMS's code for an empty body.
-pub(crate) const EMPTY_BODY: &str = "IMG.0007";
 
 /// Parses the body and applies the rules: the plan of the job to start, or IMS's answer.
 pub(crate) fn check_create(body: &[u8]) -> Result<ImagePlan, ImsError> {
@@ -45,6 +41,7 @@ fn plan_for(value: &Value) -> Result<ImagePlan, ImsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hcims::spec::codes;
 
     fn code_of(body: &str) -> &'static str {
         check_create(body.as_bytes()).expect_err("refused").code

@@ -24,7 +24,7 @@ use tower::ServiceExt;
 
 use crate::config::MockConfig;
 use crate::faults::{DropConnection, Fault, InvalidFault};
-use crate::job_book::JobControlError;
+use crate::job_control::JobControlError;
 use crate::recording::RecordedRequest;
 use crate::routes;
 use crate::state::MockState;

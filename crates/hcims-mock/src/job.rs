@@ -4,17 +4,16 @@
 //! began), so a test decides how many RUNNING answers a client sees. Whether it ends in FAIL is
 //! decided before it ends.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 use serde_json::{json, Map, Value};
 
 use crate::clock::iso_millis;
+use crate::codes::JOB_FAILED;
 use crate::ids;
 use crate::images::{ImageFacts, ImageStatus, ImageView};
+use crate::pacing::{Pacing, Phase, Run};
 use crate::plans::{ImagePlan, JobKind};
-
-/// The error code of an emulated failure: IMS's "image-file registration failed".
-pub(crate) const FAIL_ERROR_CODE: &str = "IMG.1075";
 
 impl JobKind {
     fn job_type(self) -> &'static str {
@@ -42,47 +41,6 @@ impl JobKind {
             JobKind::Volume => "VolumeCreateImageTask",
         }
     }
-}
-
-/// How jobs move from INIT to their end.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Pacing {
-    /// How many queries answer INIT before the job runs.
-    pub init_polls: u32,
-    pub run: Run,
-}
-
-/// How long a job runs.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Run {
-    /// RUNNING for this many queries, finished at the next one.
-    Polls(u32),
-    /// RUNNING until this long after the create.
-    Elapsed(Duration),
-}
-
-#[cfg(test)]
-impl Pacing {
-    pub fn polls(running_polls: u32) -> Self {
-        Self {
-            init_polls: 0,
-            run: Run::Polls(running_polls),
-        }
-    }
-
-    pub fn elapsed(duration: Duration) -> Self {
-        Self {
-            init_polls: 0,
-            run: Run::Elapsed(duration),
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Phase {
-    Init,
-    Running { fraction: f64 },
-    Finished,
 }
 
 /// Why a job, or one of its sub-jobs, ends in FAIL.
@@ -220,33 +178,7 @@ impl Job {
     }
 
     pub fn phase(&self, pacing: Pacing) -> Phase {
-        let init_polls = pacing.init_polls;
-        if self.queries <= init_polls && (init_polls > 0 || matches!(pacing.run, Run::Polls(_))) {
-            // Never queried yet, or within the INIT queries.
-            return Phase::Init;
-        }
-        match pacing.run {
-            Run::Polls(running_polls) => {
-                let running_queries = self.queries - init_polls;
-                if running_queries <= running_polls {
-                    Phase::Running {
-                        fraction: f64::from(running_queries) / f64::from(running_polls + 1),
-                    }
-                } else {
-                    Phase::Finished
-                }
-            }
-            Run::Elapsed(duration) => {
-                let elapsed = self.began.elapsed();
-                if elapsed >= duration {
-                    Phase::Finished
-                } else {
-                    Phase::Running {
-                        fraction: elapsed.as_secs_f64() / duration.as_secs_f64(),
-                    }
-                }
-            }
-        }
+        pacing.phase(self.queries, self.began.elapsed())
     }
 
     /// One query of the job: it advances by one step, then is served.
@@ -302,7 +234,7 @@ impl Job {
             "begin_time": iso_millis(self.begin),
             "end_time": end_time,
             "status": status,
-            "error_code": if failed { json!(FAIL_ERROR_CODE) } else { Value::Null },
+            "error_code": if failed { json!(JOB_FAILED) } else { Value::Null },
             "fail_reason": if failed { json!(self.fail_reason()) } else { Value::Null },
             "entities": entities,
         })
@@ -322,7 +254,7 @@ impl Job {
             "job_type": self.kind.sub_job_type(),
             "begin_time": iso_millis(self.begin),
             "end_time": if finished { end_time } else { "" },
-            "error_code": if failure.is_some() { json!(FAIL_ERROR_CODE) } else { Value::Null },
+            "error_code": if failure.is_some() { json!(JOB_FAILED) } else { Value::Null },
             "fail_reason": failure.map_or(Value::Null, |cause| json!(cause.reason(&sub.image.facts.name))),
             "entities": entities,
         })
@@ -391,6 +323,7 @@ fn round_to_hundredths(fraction: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::images::OsFacts;
+    use std::time::Duration;
 
     fn facts(name: &str) -> ImageFacts {
         ImageFacts {
@@ -521,7 +454,7 @@ mod tests {
         let mut good = job(JobKind::Obs, Some("fine"), &[], pacing);
         let failed = bad.query(pacing);
         assert_eq!(failed["status"], "FAIL");
-        assert_eq!(failed["error_code"], FAIL_ERROR_CODE);
+        assert_eq!(failed["error_code"], JOB_FAILED);
         let reason = failed["fail_reason"].as_str().unwrap();
         assert!(
             reason.contains("a-broken-image") && reason.contains("fail pattern"),
@@ -546,7 +479,7 @@ mod tests {
         let subs = &done["entities"]["sub_jobs_result"];
         assert_eq!(subs[0]["status"], "SUCCESS");
         assert_eq!(subs[1]["status"], "FAIL");
-        assert_eq!(subs[1]["error_code"], FAIL_ERROR_CODE);
+        assert_eq!(subs[1]["error_code"], JOB_FAILED);
         assert!(subs[1]["entities"].get("image_id").is_none());
         let lasting: Vec<&str> = job
             .lasting_images()

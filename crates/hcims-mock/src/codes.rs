@@ -1,0 +1,34 @@
+//! Every error code the emulator answers with, IMS's and its API gateway's, so a new call reuses
+//! the code IMS documents rather than inventing one.
+
+use hcims::spec::codes;
+
+/// IMS's code for a body (or query) that is not what the call takes.
+pub(crate) const MALFORMED_BODY: &str = codes::MALFORMED;
+/// IMS's code for an empty body.
+pub(crate) const EMPTY_BODY: &str = "IMG.0007";
+/// IMS's code for a server image of an ECS that does not exist.
+pub(crate) const UNKNOWN_INSTANCE: &str = "IMG.0005";
+/// IMS's code for an image name that is taken.
+pub(crate) const NAME_TAKEN: &str = "IMG.0009";
+/// IMS's code when the project holds as many private images as its quota allows.
+pub(crate) const QUOTA_REACHED: &str = "IMG.0015";
+/// IMS's code when the project in a job path is not the caller's.
+pub(crate) const PROJECT_MISMATCH: &str = "IMG.0030";
+/// IMS's code for task flow control: the tenant runs as many image tasks as it may.
+pub(crate) const TOO_MANY_RUNNING: &str = "IMG.0060";
+/// The docs name no code for an unknown job id; this one is the emulator's own.
+pub(crate) const JOB_NOT_FOUND: &str = "IMG.0404";
+/// The error code of an emulated job failure: IMS's "image-file registration failed".
+pub(crate) const JOB_FAILED: &str = "IMG.1075";
+
+/// The gateway's code for a path or method no API is published at.
+pub(crate) const API_NOT_FOUND: &str = "APIGW.0101";
+/// The gateway's code for a body above its limit.
+pub(crate) const BODY_TOO_LARGE: &str = "APIGW.0201";
+/// The gateway's code for a signature, access key or token it does not accept.
+pub(crate) const AUTH_FAILED: &str = "APIGW.0301";
+/// The gateway's code for a signature dated more than 15 minutes from its clock.
+pub(crate) const SIGNATURE_EXPIRED: &str = "APIGW.0303";
+/// The gateway's code when a throttling threshold is reached.
+pub(crate) const THROTTLED: &str = "APIGW.0308";
