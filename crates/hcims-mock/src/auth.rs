@@ -7,9 +7,13 @@ use std::time::{Duration, SystemTime};
 use axum::http::{HeaderMap, Method, Uri};
 use hcims::sign::{decode_query, verify, SigningRequest, VerifyError};
 
-use crate::codes::{AUTH_FAILED, SIGNATURE_EXPIRED};
 use crate::config::MockConfig;
 use crate::replies::GatewayError;
+
+/// The gateway's code for a signature, access key or token it does not accept.
+pub(crate) const AUTH_FAILED: &str = "APIGW.0301";
+/// The gateway's code for a signature dated more than 15 minutes from its clock.
+pub(crate) const SIGNATURE_EXPIRED: &str = "APIGW.0303";
 
 /// The parts of a request that authentication looks at.
 pub(crate) struct IncomingRequest<'a> {

@@ -52,37 +52,20 @@ mod tests {
     }
 
     #[test]
-    fn formats_the_epoch() {
-        assert_eq!(iso_millis(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
-    }
-
-    #[test]
-    fn formats_the_documented_example() {
-        // 2024-11-06T06:19:43.195Z from the IMS job example.
-        assert_eq!(
-            iso_millis(at_millis(1_730_873_983_195)),
-            "2024-11-06T06:19:43.195Z"
-        );
-    }
-
-    #[test]
-    fn handles_leap_days_and_century_rules() {
-        assert_eq!(
-            iso_millis(at_millis(951_782_400_000)),
-            "2000-02-29T00:00:00.000Z"
-        );
-        assert_eq!(
-            iso_millis(at_millis(4_107_542_400_000)),
-            "2100-03-01T00:00:00.000Z"
-        );
-        assert_eq!(
-            iso_millis(at_millis(1_709_251_199_999)),
-            "2024-02-29T23:59:59.999Z"
-        );
-        assert_eq!(
-            iso_millis(at_millis(1_735_689_599_000)),
-            "2024-12-31T23:59:59.000Z"
-        );
+    fn formats_times_with_milliseconds() {
+        let cases = [
+            (0, "1970-01-01T00:00:00.000Z"),
+            // The IMS job example.
+            (1_730_873_983_195, "2024-11-06T06:19:43.195Z"),
+            // Leap days and the century rules.
+            (951_782_400_000, "2000-02-29T00:00:00.000Z"),
+            (4_107_542_400_000, "2100-03-01T00:00:00.000Z"),
+            (1_709_251_199_999, "2024-02-29T23:59:59.999Z"),
+            (1_735_689_599_000, "2024-12-31T23:59:59.000Z"),
+        ];
+        for (millis, formatted) in cases {
+            assert_eq!(iso_millis(at_millis(millis)), formatted, "{millis}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Every error code the emulator answers with, IMS's and its API gateway's, so a new call reuses
-//! the code IMS documents rather than inventing one.
+//! IMS's error codes the emulator answers with, so a new call reuses the code IMS documents rather
+//! than inventing one. The gateway's codes stay with the part of the gateway that answers them
+//! (auth.rs, rate_limit.rs, gateway.rs, replies.rs).
 
 use hcims::spec::codes;
 
@@ -21,14 +22,3 @@ pub(crate) const TOO_MANY_RUNNING: &str = "IMG.0060";
 pub(crate) const JOB_NOT_FOUND: &str = "IMG.0404";
 /// The error code of an emulated job failure: IMS's "image-file registration failed".
 pub(crate) const JOB_FAILED: &str = "IMG.1075";
-
-/// The gateway's code for a path or method no API is published at.
-pub(crate) const API_NOT_FOUND: &str = "APIGW.0101";
-/// The gateway's code for a body above its limit.
-pub(crate) const BODY_TOO_LARGE: &str = "APIGW.0201";
-/// The gateway's code for a signature, access key or token it does not accept.
-pub(crate) const AUTH_FAILED: &str = "APIGW.0301";
-/// The gateway's code for a signature dated more than 15 minutes from its clock.
-pub(crate) const SIGNATURE_EXPIRED: &str = "APIGW.0303";
-/// The gateway's code when a throttling threshold is reached.
-pub(crate) const THROTTLED: &str = "APIGW.0308";

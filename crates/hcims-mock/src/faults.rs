@@ -336,6 +336,14 @@ mod tests {
         }
     }
 
+    fn armed(faults: impl IntoIterator<Item = Fault>) -> FaultTable {
+        let table = FaultTable::default();
+        for fault in faults {
+            table.arm(fault).expect("a valid fault");
+        }
+        table
+    }
+
     #[test]
     fn a_fault_answers_exactly_n_times() {
         let table = FaultTable::default();
@@ -374,32 +382,26 @@ mod tests {
 
     #[test]
     fn the_method_is_matched_in_any_case() {
-        let table = FaultTable::default();
-        table
-            .arm(Fault {
-                method: Some("post".into()),
-                ..fault("/a", 0)
-            })
-            .unwrap();
+        let table = armed([Fault {
+            method: Some("post".into()),
+            ..fault("/a", 0)
+        }]);
         assert!(table.take(&Method::GET, "/a").is_none());
         assert!(table.take(&Method::POST, "/a").is_some());
     }
 
     #[test]
     fn faults_are_served_in_the_order_they_were_armed() {
-        let table = FaultTable::default();
-        table
-            .arm(Fault {
+        let table = armed([
+            Fault {
                 status: 429,
                 ..fault("/a", 1)
-            })
-            .unwrap();
-        table
-            .arm(Fault {
+            },
+            Fault {
                 status: 500,
                 ..fault("/a", 1)
-            })
-            .unwrap();
+            },
+        ]);
         assert_eq!(
             table.take(&Method::GET, "/a").unwrap().status,
             StatusCode::TOO_MANY_REQUESTS

@@ -12,7 +12,6 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::codes::BODY_TOO_LARGE;
 use crate::faults::FaultAction;
 use crate::ids;
 use crate::recording::RecordedRequest;
@@ -21,6 +20,9 @@ use crate::state::MockState;
 
 /// The gateway refuses bodies above 12 MB (APIGW.0201), the limit of AK/SK signing.
 const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
+
+/// The gateway's code for a body above its limit.
+const BODY_TOO_LARGE: &str = "APIGW.0201";
 
 /// The id of the request being served, also sent as `X-Request-Id`.
 #[derive(Clone, Debug)]

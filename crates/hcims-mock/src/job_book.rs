@@ -291,12 +291,14 @@ mod tests {
         ImagePlan::from(ImageSpec::from_json(None, &body, UnknownKeys::Keep).unwrap())
     }
 
-    fn book(config: MockConfig) -> JobBook {
-        JobBook::new(&MockConfig {
-            job_polls: 0,
-            ..config
-        })
-        .unwrap()
+    /// A book whose jobs run for `job_polls` queries, configured by `set`.
+    fn book(job_polls: u32, set: impl FnOnce(&mut MockConfig)) -> JobBook {
+        let mut config = MockConfig {
+            job_polls,
+            ..MockConfig::default()
+        };
+        set(&mut config);
+        JobBook::new(&config).unwrap()
     }
 
     fn code(result: Result<String, ImsError>) -> &'static str {
@@ -305,7 +307,7 @@ mod tests {
 
     #[test]
     fn jobs_belong_to_their_project() {
-        let book = book(MockConfig::default());
+        let book = book(0, |_| {});
         let id = book.create(PROJECT, server("web")).unwrap();
         assert!(book.query("other", &id).is_none());
         assert_eq!(book.query(PROJECT, &id).unwrap()["status"], "SUCCESS");
@@ -319,10 +321,7 @@ mod tests {
 
     #[test]
     fn unknown_instances_are_img_0005_when_the_instances_are_known() {
-        let book = book(MockConfig {
-            instances: Some(vec![INSTANCE.to_owned()]),
-            ..MockConfig::default()
-        });
+        let book = book(0, |c| c.instances = Some(vec![INSTANCE.to_owned()]));
         book.create(PROJECT, server("web")).unwrap();
         let mut other = server("web2");
         other.instance_id = Some("0e7a1f4b-5e65-4c2b-a2f5-1b9b2a0f6c11".into());
@@ -332,10 +331,9 @@ mod tests {
 
     #[test]
     fn taken_names_are_img_0009_per_project_when_names_must_be_unique() {
-        let book = book(MockConfig {
-            unique_names: true,
-            fail_pattern: Some("doomed".into()),
-            ..MockConfig::default()
+        let book = book(0, |c| {
+            c.unique_names = true;
+            c.fail_pattern = Some("doomed".into());
         });
         book.create(PROJECT, server("web")).unwrap();
         assert_eq!(code(book.create(PROJECT, server("web"))), NAME_TAKEN);
@@ -355,17 +353,14 @@ mod tests {
 
     #[test]
     fn names_may_repeat_by_default() {
-        let book = book(MockConfig::default());
+        let book = book(0, |_| {});
         book.create(PROJECT, server("web")).unwrap();
         book.create(PROJECT, server("web")).unwrap();
     }
 
     #[test]
     fn the_quota_counts_every_lasting_image_of_the_project() {
-        let book = book(MockConfig {
-            image_quota: Some(3),
-            ..MockConfig::default()
-        });
+        let book = book(0, |c| c.image_quota = Some(3));
         book.create(PROJECT, data_images(&["d1", "d2"])).unwrap();
         assert_eq!(
             code(book.create(PROJECT, data_images(&["d3", "d4"]))),
@@ -382,12 +377,7 @@ mod tests {
 
     #[test]
     fn beyond_max_running_jobs_a_create_is_img_0060_until_a_job_ends() {
-        let book = JobBook::new(&MockConfig {
-            job_polls: 1,
-            max_running_jobs: Some(2),
-            ..MockConfig::default()
-        })
-        .unwrap();
+        let book = book(1, |c| c.max_running_jobs = Some(2));
         let first = book.create(PROJECT, server("a")).unwrap();
         book.create(PROJECT, server("b")).unwrap();
         assert_eq!(code(book.create(PROJECT, server("c"))), TOO_MANY_RUNNING);
@@ -402,11 +392,7 @@ mod tests {
 
     #[test]
     fn without_max_running_jobs_nothing_is_refused_or_counted() {
-        let book = JobBook::new(&MockConfig {
-            job_polls: 5,
-            ..MockConfig::default()
-        })
-        .unwrap();
+        let book = book(5, |_| {});
         for name in ["a", "b", "c", "d"] {
             book.create(PROJECT, server(name)).unwrap();
         }
@@ -415,13 +401,10 @@ mod tests {
 
     #[test]
     fn forgotten_jobs_no_longer_run() {
-        let book = JobBook::new(&MockConfig {
-            job_polls: 5,
-            max_jobs: Some(1),
-            max_running_jobs: Some(1),
-            ..MockConfig::default()
-        })
-        .unwrap();
+        let book = book(5, |c| {
+            c.max_jobs = Some(1);
+            c.max_running_jobs = Some(1);
+        });
         book.create(PROJECT, server("a")).unwrap();
         assert_eq!(code(book.create(PROJECT, server("b"))), TOO_MANY_RUNNING);
         // A job in another project makes the emulator forget "a", which then stops counting.
@@ -431,12 +414,7 @@ mod tests {
 
     #[test]
     fn fail_job_fails_a_running_job_and_frees_its_quota() {
-        let book = JobBook::new(&MockConfig {
-            job_polls: 1,
-            image_quota: Some(1),
-            ..MockConfig::default()
-        })
-        .unwrap();
+        let book = book(1, |c| c.image_quota = Some(1));
         let id = book.create(PROJECT, server("web")).unwrap();
         assert_eq!(book.query(PROJECT, &id).unwrap()["status"], "RUNNING");
         book.fail_job(&id).unwrap();
@@ -457,10 +435,9 @@ mod tests {
     #[test]
     fn random_failures_follow_the_seed() {
         let outcomes = |seed: u64| -> Vec<String> {
-            let book = book(MockConfig {
-                fail_rate: 0.5,
-                seed: Some(seed),
-                ..MockConfig::default()
+            let book = book(0, |c| {
+                c.fail_rate = 0.5;
+                c.seed = Some(seed);
             });
             (0..32)
                 .map(|_| {
@@ -485,10 +462,7 @@ mod tests {
     #[test]
     fn a_rate_of_one_fails_every_job_and_zero_none() {
         for (rate, status) in [(1.0, "FAIL"), (0.0, "SUCCESS")] {
-            let book = book(MockConfig {
-                fail_rate: rate,
-                ..MockConfig::default()
-            });
+            let book = book(0, |c| c.fail_rate = rate);
             let id = book.create(PROJECT, server("web")).unwrap();
             assert_eq!(book.query(PROJECT, &id).unwrap()["status"], status);
         }
@@ -496,10 +470,9 @@ mod tests {
 
     #[test]
     fn the_oldest_jobs_and_their_images_are_forgotten_beyond_max_jobs() {
-        let book = book(MockConfig {
-            max_jobs: Some(2),
-            unique_names: true,
-            ..MockConfig::default()
+        let book = book(0, |c| {
+            c.max_jobs = Some(2);
+            c.unique_names = true;
         });
         let first = book.create(PROJECT, server("a")).unwrap();
         let second = book.create(PROJECT, server("b")).unwrap();

@@ -56,21 +56,33 @@ impl From<ImageSpec> for ImagePlan {
     }
 }
 
+/// The facts of the system image `$request` describes, from the attributes every kind of request
+/// names alike; a macro because the core's request types share fields, not a trait. Each plan
+/// overrides what its kind knows better.
+macro_rules! described_image {
+    ($request:ident, $data_origin:expr) => {
+        ImageFacts {
+            description: $request.description.unwrap_or_default(),
+            tags: tag_strings($request.tags, $request.image_tags),
+            min_disk: UNSEEN_DISK_GB,
+            min_ram: $request.min_ram.unwrap_or(0),
+            max_ram: $request.max_ram,
+            os: None,
+            env: "FusionCompute",
+            data_origin: $data_origin,
+            enterprise_project_id: enterprise_project($request.enterprise_project_id),
+            firmware: FirmwareType::Bios.as_str(),
+            arm: false,
+            from_file: false,
+            name: $request.name,
+        }
+    };
+}
+
 fn plan_server(server: ServerImage) -> ImagePlan {
     let facts = ImageFacts {
-        description: server.description.unwrap_or_default(),
-        tags: tag_strings(server.tags, server.image_tags),
-        min_disk: UNSEEN_DISK_GB,
-        min_ram: server.min_ram.unwrap_or(0),
-        max_ram: server.max_ram,
         os: Some(OsFacts::unknown_linux()),
-        env: "FusionCompute",
-        data_origin: format!("instance,{}", server.instance_id),
-        enterprise_project_id: enterprise_project(server.enterprise_project_id),
-        firmware: FirmwareType::Bios.as_str(),
-        arm: false,
-        from_file: false,
-        name: server.name,
+        ..described_image!(server, format!("instance,{}", server.instance_id))
     };
     ImagePlan {
         kind: JobKind::Server,
@@ -160,19 +172,13 @@ fn plan_obs(obs: ObsImage) -> ImagePlan {
         })
         .collect();
     let system = ImageFacts {
-        description: obs.description.unwrap_or_default(),
-        tags: tag_strings(obs.tags, obs.image_tags),
         min_disk: obs.min_disk,
-        min_ram: obs.min_ram.unwrap_or(0),
-        max_ram: obs.max_ram,
         os: Some(os),
         env: environment(obs.image_type),
-        data_origin: format!("file,{}", obs.image_url),
-        enterprise_project_id,
         firmware: firmware.as_str(),
         arm,
         from_file: true,
-        name: obs.name,
+        ..described_image!(obs, format!("file,{}", obs.image_url))
     };
     ImagePlan {
         kind: JobKind::Obs,
@@ -184,22 +190,13 @@ fn plan_obs(obs: ObsImage) -> ImagePlan {
 
 fn plan_volume(volume: VolumeImage) -> ImagePlan {
     let facts = ImageFacts {
-        description: volume.description.unwrap_or_default(),
-        tags: tag_strings(volume.tags, volume.image_tags),
-        min_disk: UNSEEN_DISK_GB,
-        min_ram: volume.min_ram.unwrap_or(0),
-        max_ram: volume.max_ram,
         os: Some(OsFacts::from_version(&volume.os_version, None)),
         env: environment(volume.image_type),
-        data_origin: format!("volume,{}", volume.volume_id),
-        enterprise_project_id: enterprise_project(volume.enterprise_project_id),
         firmware: volume
             .hw_firmware_type
             .unwrap_or(FirmwareType::Bios)
             .as_str(),
-        arm: false,
-        from_file: false,
-        name: volume.name,
+        ..described_image!(volume, format!("volume,{}", volume.volume_id))
     };
     ImagePlan {
         kind: JobKind::Volume,

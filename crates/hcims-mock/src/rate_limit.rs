@@ -5,8 +5,10 @@ use std::time::Instant;
 
 use axum::http::StatusCode;
 
-use crate::codes::THROTTLED;
 use crate::replies::GatewayError;
+
+/// The gateway's code when a throttling threshold is reached.
+pub(crate) const THROTTLED: &str = "APIGW.0308";
 
 /// A token bucket holding one second's worth of requests: a burst up to the limit passes, then
 /// requests pass at the limit's pace.

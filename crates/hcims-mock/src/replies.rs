@@ -6,7 +6,8 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use crate::codes::API_NOT_FOUND;
+/// The gateway's code for a path or method no API is published at.
+const API_NOT_FOUND: &str = "APIGW.0101";
 
 /// What an IMS call's handler returns: its 200 document, or IMS's refusal.
 pub(crate) type ImsAnswer = Result<Document, ImsError>;
