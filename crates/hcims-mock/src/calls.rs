@@ -1,6 +1,6 @@
 //! The handler of every call the emulator answers, one file per group of calls. A handler takes
 //! the state and an authenticated caller (see [`crate::caller`]) and returns IMS's answer; the
-//! path each is served at is in [`crate::routes`].
+//! path each is served at is in `routes.rs`, with the recipe for adding a call.
 
 pub(crate) mod account;
 pub(crate) mod iam;

@@ -12,6 +12,10 @@
 //! println!("IMS at {}", ims.endpoint());
 //! # Ok::<(), std::io::Error>(())
 //! ```
+//!
+//! Inside: `routes.rs` maps each call's method and path to its handler in `calls/` (and says how to
+//! add a call); the gateway's work is in `gateway.rs` and `caller.rs`; what IMS knows of jobs and
+//! images in `job_book.rs`, `job.rs`, `images.rs` and the files they name.
 
 mod auth;
 mod caller;

@@ -151,3 +151,86 @@ async fn listing_needs_credentials_and_a_sane_limit() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.ims_code(), "IMG.0001");
 }
+
+/// The fields of an image in IMS's `GET /v2/cloudimages` answer (查询镜像列表, table 2) that the
+/// emulator shows for an active private system image made from a file, by name.
+const IMAGE_FIELDS: [&str; 37] = [
+    "__backup_id",
+    "__data_origin",
+    "__description",
+    "__image_source_type",
+    "__imagetype",
+    "__isregistered",
+    "__lazyloading",
+    "__originalimagename",
+    "__os_bit",
+    "__os_type",
+    "__os_version",
+    "__platform",
+    "__root_origin",
+    "__support_amd",
+    "__support_arm",
+    "active_at",
+    "checksum",
+    "container_format",
+    "created_at",
+    "disk_format",
+    "enterprise_project_id",
+    "hw_firmware_type",
+    "id",
+    "min_disk",
+    "min_ram",
+    "name",
+    "owner",
+    "protected",
+    "schema",
+    "self",
+    "size",
+    "status",
+    "tags",
+    "updated_at",
+    "virtual_env_type",
+    "virtual_size",
+    "visibility",
+];
+
+#[tokio::test]
+async fn the_id_query_answers_that_one_image_of_the_callers_project_or_none() {
+    let ims = start(MockConfig {
+        job_polls: 0,
+        tokens: BTreeMap::from([(
+            "other-project-token".into(),
+            "ffffffffffffffffffffffffffffffff".into(),
+        )]),
+        ..MockConfig::default()
+    });
+    let (_, job) = poll_to_end(&ims, &create(&ims, OBS).await).await;
+    create(&ims, SERVER).await;
+    let id = job["entities"]["image_id"].as_str().expect("an image id");
+    let [image] = &list(&ims, &format!("?id={id}"), Auth::Signed).await[..] else {
+        panic!("one image has the id {id}");
+    };
+    for field in IMAGE_FIELDS {
+        assert!(image.get(field).is_some(), "{field} missing from {image}");
+    }
+    assert_eq!(image["id"], id);
+    assert_eq!(image["name"], "imported");
+    assert_eq!(image["status"], "active");
+    assert_eq!(image["visibility"], "private");
+    assert_eq!(image["__imagetype"], "private");
+    assert_eq!(image["size"], 0);
+    assert_eq!(image["min_disk"], 60);
+    assert_eq!(image["__os_version"], "CentOS 7.0 64bit");
+    assert_eq!(image["__os_bit"], "64");
+    assert_eq!(image["tags"], serde_json::json!([]));
+    assert_eq!(image["__root_origin"], "file");
+    assert_eq!(image["file"], format!("/v2/images/{id}/file"));
+    let unknown = "0e7a1f4b-5e65-4c2b-a2f5-1b9b2a0f6c11";
+    assert!(list(&ims, &format!("?id={unknown}"), Auth::Signed)
+        .await
+        .is_empty());
+    let other_project = Auth::Token("other-project-token".into());
+    assert!(list(&ims, &format!("?id={id}"), other_project)
+        .await
+        .is_empty());
+}
