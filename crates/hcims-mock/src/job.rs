@@ -1,8 +1,7 @@
 //! One asynchronous job: its phase, the documents IMS serves for it and the images it makes.
 //!
-//! A job does no work: its phase is computed from how often it was queried (or how long ago it
-//! began), so a test decides how many RUNNING answers a client sees. Whether it ends in FAIL is
-//! decided before it ends.
+//! A job does no work: its phase follows its pacing (see `pacing.rs`) from how often it was queried
+//! and when it began. Whether it ends in FAIL is decided before it ends.
 
 use std::time::{Instant, SystemTime};
 

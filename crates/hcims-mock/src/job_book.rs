@@ -1,5 +1,6 @@
-//! Every job of every project, the state rules that need them (unique names, the private-image
-//! quota, known ECSs) and the controls a test uses on them.
+//! Every job of every project, the state rules a create must pass (known ECSs, task flow control,
+//! and through each project's usage unique names and the private-image quota) and the controls a
+//! test uses on them.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
