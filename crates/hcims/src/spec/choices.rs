@@ -4,8 +4,12 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::codes;
+use super::path::FieldPath;
+use super::read::Reader;
+use super::way::FieldValue;
 
 /// A word-valued field: its words on the wire and the IMS code for any other word.
 pub trait Choice: Copy + Sized + 'static {
@@ -66,6 +70,16 @@ macro_rules! choice {
                 match self {
                     $($name::$variant => $word),+
                 }
+            }
+        }
+
+        impl FieldValue for $name {
+            fn read(reader: &mut Reader, value: &Value, at: &FieldPath<'_>) -> Option<Self> {
+                reader.choice(value, at)
+            }
+            /// The `Literal` alias of the same name in `hcims.specs`.
+            fn python() -> String {
+                stringify!($name).to_owned()
             }
         }
 
