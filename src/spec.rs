@@ -218,7 +218,6 @@ impl JsonConverter {
 
     fn dict(&mut self, dict: &Bound<'_, PyDict>, path: &mut String, depth: usize) -> Value {
         let mut object = Map::with_capacity(dict.len());
-        let parent_len = path.len();
         for (key, value) in dict.iter() {
             let key = match key.cast::<PyString>().map(|text| text.to_cow()) {
                 Ok(Ok(text)) => text.into_owned(),
@@ -236,15 +235,28 @@ impl JsonConverter {
                     continue;
                 }
             };
-            if !path.is_empty() {
-                path.push('.');
-            }
-            path.push_str(&key);
-            let converted = self.value(&value, path, depth);
-            path.truncate(parent_len);
-            object.insert(key, converted);
+            self.member(&mut object, key, &value, path, depth);
         }
         Value::Object(object)
+    }
+
+    /// Converts `value` at `path.key`, and puts it into `object` under `key`.
+    fn member(
+        &mut self,
+        object: &mut Map<String, Value>,
+        key: String,
+        value: &Bound<'_, PyAny>,
+        path: &mut String,
+        depth: usize,
+    ) {
+        let parent_len = path.len();
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(&key);
+        let converted = self.value(value, path, depth);
+        path.truncate(parent_len);
+        object.insert(key, converted);
     }
 
     /// A dataclass instance (a spec class, nested ones, a user's own) as an object of its fields that
@@ -263,7 +275,6 @@ impl JsonConverter {
         };
         let keep_none = is_tag(obj);
         let mut object = Map::with_capacity(fields.len());
-        let parent_len = path.len();
         for name in fields.iter() {
             let Ok(name) = name.cast_into::<PyString>() else {
                 continue;
@@ -282,13 +293,7 @@ impl JsonConverter {
             let key = name
                 .to_cow()
                 .map_or_else(|_| name.to_string(), |key| key.into_owned());
-            if !path.is_empty() {
-                path.push('.');
-            }
-            path.push_str(&key);
-            let converted = self.value(&value, path, depth);
-            path.truncate(parent_len);
-            object.insert(key, converted);
+            self.member(&mut object, key, &value, path, depth);
         }
         Value::Object(object)
     }

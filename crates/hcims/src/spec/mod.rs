@@ -148,29 +148,23 @@ pub enum ImageSpec {
     Volume(VolumeImage),
 }
 
-impl From<ServerImage> for ImageSpec {
-    fn from(spec: ServerImage) -> Self {
-        ImageSpec::Server(spec)
-    }
+/// `ImageSpec::from(way)` for each way's struct.
+macro_rules! image_spec_from {
+    ($($variant:ident($way:ty)),+) => {
+        $(impl From<$way> for ImageSpec {
+            fn from(spec: $way) -> Self {
+                ImageSpec::$variant(spec)
+            }
+        })+
+    };
 }
 
-impl From<ServerDataImages> for ImageSpec {
-    fn from(spec: ServerDataImages) -> Self {
-        ImageSpec::DataImages(spec)
-    }
-}
-
-impl From<ObsImage> for ImageSpec {
-    fn from(spec: ObsImage) -> Self {
-        ImageSpec::Obs(spec)
-    }
-}
-
-impl From<VolumeImage> for ImageSpec {
-    fn from(spec: VolumeImage) -> Self {
-        ImageSpec::Volume(spec)
-    }
-}
+image_spec_from!(
+    Server(ServerImage),
+    DataImages(ServerDataImages),
+    Obs(ObsImage),
+    Volume(VolumeImage)
+);
 
 impl ImageSpec {
     /// Reads a JSON object with the API's own keys.

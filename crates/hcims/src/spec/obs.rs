@@ -6,7 +6,7 @@ use super::codes;
 use super::error::{quoted, Report};
 use super::extra::check_extra;
 use super::path::FieldPath;
-use super::shared::{check_labels, check_project_and_ram};
+use super::shared::{check_labels, check_project_ram};
 use super::sizes::{check_disk, OBS_DATA_DISK_GB, OBS_SYSTEM_DISK_GB};
 use super::tags::check_tags;
 use super::text::{check_description, check_name};
@@ -112,8 +112,8 @@ impl ObsImage {
             path,
             report,
         );
-        check_project_and_ram(
-            self.enterprise_project_id.as_deref(),
+        check_project_ram(
+            &self.enterprise_project_id,
             self.min_ram,
             self.max_ram,
             path,
@@ -212,11 +212,13 @@ impl ObsDataImage {
             &path.key("min_disk"),
             report,
         );
+        if let Some(name) = &self.name {
+            check_name(name, &path.key("name"), report);
+        }
         check_labels(
-            self.name.as_deref(),
-            self.description.as_deref(),
-            self.tags.as_deref(),
-            self.image_tags.as_deref(),
+            &self.description,
+            &self.tags,
+            &self.image_tags,
             path,
             report,
         );

@@ -5,7 +5,7 @@ use super::error::Report;
 use super::extra::check_extra;
 use super::ids::check_uuid;
 use super::path::FieldPath;
-use super::shared::{check_labels, check_project_and_ram};
+use super::shared::{check_labels, check_project_ram};
 use super::text::check_name;
 use super::way::declare_way;
 use super::{Mode, MODE_KEYS};
@@ -50,15 +50,14 @@ impl ServerImage {
             report,
         );
         check_labels(
-            None,
-            self.description.as_deref(),
-            self.tags.as_deref(),
-            self.image_tags.as_deref(),
+            &self.description,
+            &self.tags,
+            &self.image_tags,
             path,
             report,
         );
-        check_project_and_ram(
-            self.enterprise_project_id.as_deref(),
+        check_project_ram(
+            &self.enterprise_project_id,
             self.min_ram,
             self.max_ram,
             path,

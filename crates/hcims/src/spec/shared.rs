@@ -5,29 +5,25 @@ use super::ids::check_enterprise_project_id;
 use super::path::FieldPath;
 use super::sizes::check_ram;
 use super::tags::{check_tags, ImageTag};
-use super::text::{check_description, check_name};
+use super::text::check_description;
 
-/// An optional `name`, `description`, `tags` and `image_tags` (a required name is checked by its way).
+/// `description`, `tags` and `image_tags`, which every spec and data image has.
 pub(crate) fn check_labels(
-    name: Option<&str>,
-    description: Option<&str>,
-    tags: Option<&[String]>,
-    image_tags: Option<&[ImageTag]>,
+    description: &Option<String>,
+    tags: &Option<Vec<String>>,
+    image_tags: &Option<Vec<ImageTag>>,
     path: &FieldPath<'_>,
     report: &mut Report,
 ) {
-    if let Some(name) = name {
-        check_name(name, &path.key("name"), report);
-    }
     if let Some(description) = description {
         check_description(description, &path.key("description"), report);
     }
-    check_tags(tags, image_tags, path, report);
+    check_tags(tags.as_deref(), image_tags.as_deref(), path, report);
 }
 
-/// `enterprise_project_id`, `min_ram` and `max_ram` of a top-level spec.
-pub(crate) fn check_project_and_ram(
-    enterprise_project_id: Option<&str>,
+/// `enterprise_project_id`, `min_ram` and `max_ram`, which every top-level spec has.
+pub(crate) fn check_project_ram(
+    enterprise_project_id: &Option<String>,
     min_ram: Option<i64>,
     max_ram: Option<i64>,
     path: &FieldPath<'_>,
