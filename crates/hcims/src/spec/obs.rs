@@ -6,7 +6,7 @@ use super::codes;
 use super::error::{quoted, Report};
 use super::extra::check_extra;
 use super::path::FieldPath;
-use super::shared::{check_labels, check_project_ram};
+use super::shared::SharedFields;
 use super::sizes::{check_disk, OBS_DATA_DISK_GB, OBS_SYSTEM_DISK_GB};
 use super::tags::check_tags;
 use super::text::{check_description, check_name};
@@ -112,13 +112,7 @@ impl ObsImage {
             path,
             report,
         );
-        check_project_ram(
-            &self.enterprise_project_id,
-            self.min_ram,
-            self.max_ram,
-            path,
-            report,
-        );
+        self.check_project_ram(path, report);
         if let Some(data_images) = &self.data_images {
             let images_at = path.key("data_images");
             if data_images.len() > MAX_OBS_DATA_IMAGES {
@@ -215,13 +209,7 @@ impl ObsDataImage {
         if let Some(name) = &self.name {
             check_name(name, &path.key("name"), report);
         }
-        check_labels(
-            &self.description,
-            &self.tags,
-            &self.image_tags,
-            path,
-            report,
-        );
+        self.check_labels(path, report);
         check_extra(&self.extra, Self::FIELDS, &[], path, report);
     }
 }

@@ -5,7 +5,7 @@ use super::error::Report;
 use super::extra::check_extra;
 use super::ids::check_uuid;
 use super::path::FieldPath;
-use super::shared::{check_labels, check_project_ram};
+use super::shared::SharedFields;
 use super::text::check_name;
 use super::way::declare_way;
 use super::{Mode, MODE_KEYS};
@@ -49,20 +49,8 @@ impl ServerImage {
             &path.key("instance_id"),
             report,
         );
-        check_labels(
-            &self.description,
-            &self.tags,
-            &self.image_tags,
-            path,
-            report,
-        );
-        check_project_ram(
-            &self.enterprise_project_id,
-            self.min_ram,
-            self.max_ram,
-            path,
-            report,
-        );
+        self.check_labels(path, report);
+        self.check_project_ram(path, report);
         check_extra(&self.extra, Self::FIELDS, MODE_KEYS, path, report);
     }
 }

@@ -1,4 +1,5 @@
-//! The rules of the fields several ways share, checked alike wherever they appear.
+//! The rules of the fields several ways share, checked alike wherever they appear. Each way's
+//! [`SharedFields`] answers for the shared fields it declares (see `declare_way!`), None for the rest.
 
 use super::error::Report;
 use super::ids::check_enterprise_project_id;
@@ -7,30 +8,39 @@ use super::sizes::check_ram;
 use super::tags::{check_tags, ImageTag};
 use super::text::check_description;
 
-/// `description`, `tags` and `image_tags`, which every spec and data image has.
-pub(crate) fn check_labels(
-    description: &Option<String>,
-    tags: &Option<Vec<String>>,
-    image_tags: &Option<Vec<ImageTag>>,
-    path: &FieldPath<'_>,
-    report: &mut Report,
-) {
-    if let Some(description) = description {
-        check_description(description, &path.key("description"), report);
+pub(crate) trait SharedFields {
+    fn description(&self) -> Option<&str> {
+        None
     }
-    check_tags(tags.as_deref(), image_tags.as_deref(), path, report);
-}
+    fn tags(&self) -> Option<&[String]> {
+        None
+    }
+    fn image_tags(&self) -> Option<&[ImageTag]> {
+        None
+    }
+    fn enterprise_project_id(&self) -> Option<&str> {
+        None
+    }
+    fn min_ram(&self) -> Option<i64> {
+        None
+    }
+    fn max_ram(&self) -> Option<i64> {
+        None
+    }
 
-/// `enterprise_project_id`, `min_ram` and `max_ram`, which every top-level spec has.
-pub(crate) fn check_project_ram(
-    enterprise_project_id: &Option<String>,
-    min_ram: Option<i64>,
-    max_ram: Option<i64>,
-    path: &FieldPath<'_>,
-    report: &mut Report,
-) {
-    if let Some(project) = enterprise_project_id {
-        check_enterprise_project_id(project, &path.key("enterprise_project_id"), report);
+    /// `description`, `tags` and `image_tags`.
+    fn check_labels(&self, path: &FieldPath<'_>, report: &mut Report) {
+        if let Some(description) = self.description() {
+            check_description(description, &path.key("description"), report);
+        }
+        check_tags(self.tags(), self.image_tags(), path, report);
     }
-    check_ram(min_ram, max_ram, path, report);
+
+    /// `enterprise_project_id`, `min_ram` and `max_ram`.
+    fn check_project_ram(&self, path: &FieldPath<'_>, report: &mut Report) {
+        if let Some(project) = self.enterprise_project_id() {
+            check_enterprise_project_id(project, &path.key("enterprise_project_id"), report);
+        }
+        check_ram(self.min_ram(), self.max_ram(), path, report);
+    }
 }

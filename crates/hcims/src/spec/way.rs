@@ -1,6 +1,7 @@
 //! The one declaration of each way's fields: [`declare_way!`] turns a list of fields into the Rust
 //! struct, its `FIELDS`, its reader and the schema that `scripts/gen_specs.py` writes the Python
-//! dataclasses and TypedDicts from. Fields most ways share are described once, in [`common_field!`].
+//! dataclasses and TypedDicts from. Fields most ways share are described once, in [`common_field!`],
+//! and answer for the way in its `SharedFields`, whose rules check them alike.
 
 use serde_json::Value;
 
@@ -116,6 +117,18 @@ macro_rules! common_field {
     (doc max_ram) => { "MB; 0 means no limit." };
     (doc min_ram) => { "MB; 0 means no limit." };
     (doc $field:ident) => { "Optional: left out of the request when None." };
+    (accessor $field:ident : $ty:ty) => {};
+    (accessor description) => { fn description(&self) -> Option<&str> { self.description.as_deref() } };
+    (accessor tags) => { fn tags(&self) -> Option<&[String]> { self.tags.as_deref() } };
+    (accessor image_tags) => {
+        fn image_tags(&self) -> Option<&[$crate::spec::tags::ImageTag]> { self.image_tags.as_deref() }
+    };
+    (accessor enterprise_project_id) => {
+        fn enterprise_project_id(&self) -> Option<&str> { self.enterprise_project_id.as_deref() }
+    };
+    (accessor min_ram) => { fn min_ram(&self) -> Option<i64> { self.min_ram } };
+    (accessor max_ram) => { fn max_ram(&self) -> Option<i64> { self.max_ram } };
+    (accessor $field:ident) => {};
     (python $ty:ty as $python:literal) => { $python.to_owned() };
     (python $ty:ty) => { <$ty as $crate::spec::way::FieldValue>::python() };
     (python_dict $ty:ty as $python:literal) => { $python.to_owned() };
@@ -218,6 +231,10 @@ macro_rules! declare_way {
                     ],
                 }
             }
+        }
+
+        impl $crate::spec::shared::SharedFields for $name {
+            $($crate::spec::way::common_field!(accessor $ofield $(: $oty)?);)*
         }
 
         impl $crate::spec::way::FieldValue for Vec<$name> {
