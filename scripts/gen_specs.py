@@ -24,13 +24,18 @@ Field = tuple[str, bool, str, str]
 Way = tuple[str, "str | None", str, list[Field]]
 
 
-def render(schema: list[Way]) -> str:
-    """The generated part: the dataclasses, their TypedDicts and the class -> mode table."""
-    parts = [_dataclass(way) for way in schema]
+def render(schema: list[Way], literals: list[tuple[str, list[str]]]) -> str:
+    """The generated part: the word lists, the dataclasses, their TypedDicts and the class -> mode table."""
+    parts = ["".join(f"{name} = Literal[{', '.join(map(_quoted, words))}]\n" for name, words in literals)]
+    parts.extend(_dataclass(way) for way in schema)
     parts.append(_direct_inits(schema))
     parts.extend(_typed_dict(way) for way in schema)
     parts.append(_modes(schema))
     return "\n\n".join(parts)
+
+
+def _quoted(word: str) -> str:
+    return '"' + word + '"'
 
 
 def _docstring(text: str, indent: str = "    ") -> str:
@@ -75,13 +80,13 @@ def _modes(schema: list[Way]) -> str:
     return f"_MODES: dict[type, str] = {{\n{rows}}}\n"
 
 
-def regenerate(current: str, schema: list[Way]) -> str:
+def regenerate(current: str, schema: list[Way], literals: list[tuple[str, list[str]]]) -> str:
     """``current`` (the text of specs.py) with its generated part written anew."""
     head, begin, rest = current.partition(BEGIN)
     _, end, tail = rest.partition(END)
     if not begin or not end:
         raise ValueError(f"{SPECS} lacks the markers {BEGIN.strip()!r} and {END.strip()!r}")
-    return f"{head}{BEGIN}\n\n{render(schema)}\n\n{END}{tail}"
+    return f"{head}{BEGIN}\n\n{render(schema, literals)}\n\n{END}{tail}"
 
 
 def main() -> int:
@@ -91,7 +96,7 @@ def main() -> int:
     from hcims import _native
 
     current = SPECS.read_text(encoding="utf-8")
-    wanted = regenerate(current, _native.spec_schema())
+    wanted = regenerate(current, _native.spec_schema(), _native.spec_literals())
     if args.check:
         if wanted != current:
             print(f"{SPECS} is stale: run `{COMMAND}`", file=sys.stderr)

@@ -2,8 +2,8 @@
 //! `hcims.errors.ValidationError`, an unknown `os_version` warns with `hcims.errors.OsVersionWarning`.
 
 use hcims::spec::{
-    is_known_os_version as core_is_known_os_version, schema, ImageSpec, Mode, UnknownKeys,
-    ValidationErrors,
+    is_known_os_version as core_is_known_os_version, python_literals, schema, ImageSpec, Mode,
+    UnknownKeys, ValidationErrors,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -468,6 +468,13 @@ fn spec_schema() -> Vec<(
         .collect()
 }
 
+/// The word lists of the spec fields that take one of a few words, for `scripts/gen_specs.py`:
+/// (name of the `Literal` alias, words).
+#[pyfunction]
+fn spec_literals() -> Vec<(String, Vec<&'static str>)> {
+    python_literals()
+}
+
 /// True when `os_version` is exactly one of the values bundled with hcims.
 #[pyfunction]
 fn is_known_os_version(os_version: &str) -> bool {
@@ -479,5 +486,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(is_known_os_version, m)?)?;
     m.add_function(wrap_pyfunction!(request_dict, m)?)?;
     m.add_function(wrap_pyfunction!(spec_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(spec_literals, m)?)?;
     Ok(())
 }

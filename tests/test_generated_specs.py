@@ -23,7 +23,7 @@ def _generator() -> ModuleType:
 def test_the_committed_specs_are_what_the_generator_writes() -> None:
     generator = _generator()
     current = generator.SPECS.read_text(encoding="utf-8")
-    wanted = generator.regenerate(current, _native.spec_schema())
+    wanted = generator.regenerate(current, _native.spec_schema(), _native.spec_literals())
     assert wanted == current, f"python/hcims/specs.py is stale: run `{generator.COMMAND}`"
 
 
@@ -32,8 +32,13 @@ def test_a_changed_declaration_makes_them_stale() -> None:
     current = generator.SPECS.read_text(encoding="utf-8")
     name, mode, doc, fields = _native.spec_schema()[1]
     changed = [(name, mode, doc, [*fields, ("flavor", False, "str", "str")])]
-    assert "    flavor: Optional[str] = None\n" in generator.regenerate(current, changed)
-    assert generator.regenerate(current, changed) != current
+    written = generator.regenerate(current, changed, _native.spec_literals())
+    assert "    flavor: Optional[str] = None\n" in written
+    assert written != current
+    literals = [("OsType", ["Linux", "Windows"])]
+    written = generator.regenerate(current, _native.spec_schema(), literals)
+    assert 'OsType = Literal["Linux", "Windows"]\n' in written
+    assert written != current
 
 
 def test_each_class_has_the_declared_fields_then_extra() -> None:

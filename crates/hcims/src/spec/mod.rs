@@ -33,7 +33,9 @@ mod way;
 #[cfg(test)]
 mod tests;
 
-pub use choices::{Architecture, Choice, FirmwareType, ImageType, OsType, UnknownWord};
+pub use choices::{
+    python_literals, Architecture, Choice, FirmwareType, ImageType, OsType, UnknownWord,
+};
 pub use data_images::{DataImage, ServerDataImages};
 pub use error::{FieldError, ValidationErrors};
 pub use ids::is_uuid;

@@ -1,7 +1,7 @@
 //! Mode `volume`: a system image from a data volume that already holds an optimised OS
 //! (`name`, `volume_id`, `os_version`).
 
-use super::choices::ImageType;
+use super::choices::{volume_image_types, ImageType};
 use super::codes;
 use super::error::Report;
 use super::extra::check_extra;
@@ -72,7 +72,10 @@ impl VolumeImage {
             report.add(
                 &path.key("type"),
                 codes::IMAGE_TYPE,
-                "must be one of ECS, BMS, FusionCompute, Ironic for an image from a volume, got \"IsoImage\"".to_owned(),
+                format!(
+                    "must be one of {} for an image from a volume, got \"IsoImage\"",
+                    volume_image_types().join(", ")
+                ),
             );
         }
         self.check_labels(path, report);
