@@ -191,14 +191,14 @@ impl ImageSpec {
             None => detect_mode(object)?,
         };
         let mut reader = Reader::new(unknown);
-        let (reader_ref, root) = (&mut reader, &FieldPath::Root);
+        let (reader_at, root) = (&mut reader, &FieldPath::Root);
         let spec = match mode {
-            Mode::Server => ImageSpec::Server(ServerImage::read_at(reader_ref, object, root)),
+            Mode::Server => ImageSpec::Server(ServerImage::read_at(reader_at, object, root)),
             Mode::DataImages => {
-                ImageSpec::DataImages(ServerDataImages::read_at(reader_ref, object, root))
+                ImageSpec::DataImages(ServerDataImages::read_at(reader_at, object, root))
             }
-            Mode::Obs => ImageSpec::Obs(ObsImage::read_at(reader_ref, object, root)),
-            Mode::Volume => ImageSpec::Volume(VolumeImage::read_at(reader_ref, object, root)),
+            Mode::Obs => ImageSpec::Obs(ObsImage::read_at(reader_at, object, root)),
+            Mode::Volume => ImageSpec::Volume(VolumeImage::read_at(reader_at, object, root)),
         };
         let mut rules = Report::default();
         spec.check(&mut rules);

@@ -95,7 +95,9 @@ pub struct WaySchema {
     pub fields: Vec<FieldSchema>,
 }
 
-/// The type, key and doc of a field most ways share; a field that gives its own type is its own.
+/// What the declaration of a field means: its Rust type, API key and doc, its accessor in
+/// `SharedFields` and its Python annotations. Fields most ways share are described here once; a
+/// field that gives its own type is the way's own (no doc, no accessor).
 macro_rules! common_field {
     (type $field:ident : $ty:ty) => { $ty };
     (type description) => { String };
