@@ -350,6 +350,8 @@ def to_request_dict(spec: Any) -> dict[str, Any]:
     ``spec`` may be one of the spec dataclasses (nested ones too; ``None`` fields are left out and
     :class:`Tag` becomes ``{"key", "value"}``), an object with ``model_dump()`` (a pydantic model), or
     any mapping (copied). ``extra`` stays the key ``"extra"``, which the core merges into the body.
+    Dataclasses are converted by the core, as it reads them when they are sent: a value in one that
+    JSON cannot hold (a set, NaN) raises :class:`hcims.errors.ValidationError` naming its field.
     """
     if dataclasses.is_dataclass(spec) and not isinstance(spec, type):
         return _request_dict(spec)
