@@ -55,13 +55,6 @@ declare_way! {
 }
 
 impl ServerDataImages {
-    pub fn new(data_images: Vec<DataImage>) -> Self {
-        ServerDataImages {
-            data_images,
-            ..ServerDataImages::default()
-        }
-    }
-
     pub(crate) fn check(&self, path: &FieldPath<'_>, report: &mut Report) {
         let images_at = path.key("data_images");
         if self.data_images.is_empty() {
@@ -84,14 +77,6 @@ impl ServerDataImages {
 }
 
 impl DataImage {
-    pub fn new(name: impl Into<String>, volume_id: impl Into<String>) -> Self {
-        DataImage {
-            name: name.into(),
-            volume_id: volume_id.into(),
-            ..DataImage::default()
-        }
-    }
-
     fn check(&self, path: &FieldPath<'_>, report: &mut Report) {
         check_name(&self.name, &path.key("name"), report);
         check_uuid(

@@ -79,15 +79,6 @@ declare_way! {
 }
 
 impl ObsImage {
-    pub fn new(name: impl Into<String>, image_url: impl Into<String>, min_disk: i64) -> Self {
-        ObsImage {
-            name: name.into(),
-            image_url: image_url.into(),
-            min_disk,
-            ..ObsImage::default()
-        }
-    }
-
     /// True when the file is an ISO: an `.iso` object (any case) or `type: IsoImage`.
     pub fn is_iso(&self) -> bool {
         self.image_type == Some(ImageType::IsoImage) || object_is_iso(&self.image_url)
@@ -190,14 +181,6 @@ impl ObsImage {
 }
 
 impl ObsDataImage {
-    pub fn new(image_url: impl Into<String>, min_disk: i64) -> Self {
-        ObsDataImage {
-            image_url: image_url.into(),
-            min_disk,
-            ..ObsDataImage::default()
-        }
-    }
-
     fn check(&self, path: &FieldPath<'_>, report: &mut Report) {
         check_image_url(&self.image_url, &path.key("image_url"), report);
         check_disk(

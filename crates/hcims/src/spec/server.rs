@@ -33,14 +33,6 @@ declare_way! {
 }
 
 impl ServerImage {
-    pub fn new(name: impl Into<String>, instance_id: impl Into<String>) -> Self {
-        ServerImage {
-            name: name.into(),
-            instance_id: instance_id.into(),
-            ..ServerImage::default()
-        }
-    }
-
     pub(crate) fn check(&self, path: &FieldPath<'_>, report: &mut Report) {
         check_name(&self.name, &path.key("name"), report);
         check_uuid(

@@ -40,19 +40,6 @@ declare_way! {
 }
 
 impl VolumeImage {
-    pub fn new(
-        name: impl Into<String>,
-        volume_id: impl Into<String>,
-        os_version: impl Into<String>,
-    ) -> Self {
-        VolumeImage {
-            name: name.into(),
-            volume_id: volume_id.into(),
-            os_version: os_version.into(),
-            ..VolumeImage::default()
-        }
-    }
-
     pub(crate) fn check(&self, path: &FieldPath<'_>, report: &mut Report) {
         check_name(&self.name, &path.key("name"), report);
         check_uuid(

@@ -180,6 +180,14 @@ macro_rules! declare_way {
                 $($crate::spec::way::common_field!(key $ofield $(= $okey)?),)*
             ];
 
+            /// The spec of its required fields, every optional one left out.
+            pub fn new($($rfield: impl Into<$rty>),*) -> Self {
+                $name {
+                    $($rfield: $rfield.into(),)*
+                    ..Self::default()
+                }
+            }
+
             /// Reads the object at `at`, reporting ill-typed fields, unknown keys and missing ones.
             pub(crate) fn read_at(
                 reader: &mut $crate::spec::read::Reader,
