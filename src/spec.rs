@@ -2,7 +2,8 @@
 //! `hcims.errors.ValidationError`, an unknown `os_version` warns with `hcims.errors.OsVersionWarning`.
 
 use hcims::spec::{
-    is_known_os_version as core_is_known_os_version, ImageSpec, Mode, UnknownKeys, ValidationErrors,
+    is_known_os_version as core_is_known_os_version, python_literals, schema, ImageSpec, Mode,
+    UnknownKeys, ValidationErrors,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -217,7 +218,6 @@ impl JsonConverter {
 
     fn dict(&mut self, dict: &Bound<'_, PyDict>, path: &mut String, depth: usize) -> Value {
         let mut object = Map::with_capacity(dict.len());
-        let parent_len = path.len();
         for (key, value) in dict.iter() {
             let key = match key.cast::<PyString>().map(|text| text.to_cow()) {
                 Ok(Ok(text)) => text.into_owned(),
@@ -235,20 +235,33 @@ impl JsonConverter {
                     continue;
                 }
             };
-            if !path.is_empty() {
-                path.push('.');
-            }
-            path.push_str(&key);
-            let converted = self.value(&value, path, depth);
-            path.truncate(parent_len);
-            object.insert(key, converted);
+            self.member(&mut object, key, &value, path, depth);
         }
         Value::Object(object)
     }
 
+    /// Converts `value` at `path.key`, and puts it into `object` under `key`.
+    fn member(
+        &mut self,
+        object: &mut Map<String, Value>,
+        key: String,
+        value: &Bound<'_, PyAny>,
+        path: &mut String,
+        depth: usize,
+    ) {
+        let parent_len = path.len();
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(&key);
+        let converted = self.value(value, path, depth);
+        path.truncate(parent_len);
+        object.insert(key, converted);
+    }
+
     /// A dataclass instance (a spec class, nested ones, a user's own) as an object of its fields that
-    /// are not None, in field order, as `hcims.specs.to_request_dict` makes it. A `Tag` keeps both of
-    /// its fields whatever they hold.
+    /// are not None, in field order; `hcims.specs.to_request_dict` makes its dicts here too. A `Tag`
+    /// keeps both of its fields whatever they hold.
     fn dataclass(&mut self, obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> Value {
         let fields = match dataclass_field_names(obj) {
             Ok(fields) => fields,
@@ -262,7 +275,6 @@ impl JsonConverter {
         };
         let keep_none = is_tag(obj);
         let mut object = Map::with_capacity(fields.len());
-        let parent_len = path.len();
         for name in fields.iter() {
             let Ok(name) = name.cast_into::<PyString>() else {
                 continue;
@@ -281,13 +293,7 @@ impl JsonConverter {
             let key = name
                 .to_cow()
                 .map_or_else(|_| name.to_string(), |key| key.into_owned());
-            if !path.is_empty() {
-                path.push('.');
-            }
-            path.push_str(&key);
-            let converted = self.value(&value, path, depth);
-            path.truncate(parent_len);
-            object.insert(key, converted);
+            self.member(&mut object, key, &value, path, depth);
         }
         Value::Object(object)
     }
@@ -424,6 +430,51 @@ fn validate(
     Ok((spec.mode().as_str(), body))
 }
 
+/// The request dict of `spec` (a spec dataclass, or a list or mapping holding them): dataclasses
+/// become dicts of their fields that are not None, as the core reads them. A value JSON cannot hold
+/// is a `ValidationError` naming its field path.
+#[pyfunction]
+fn request_dict<'py>(py: Python<'py>, spec: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let mut converter = JsonConverter::default();
+    let value = converter.value(spec, &mut String::new(), 0);
+    if !converter.problems.is_empty() {
+        return Err(validation_error_from_pairs(py, converter.problems));
+    }
+    Ok(pythonize::pythonize(py, &value)?)
+}
+
+/// Type of one field in [`spec_schema`]: (name, required, dataclass annotation, TypedDict annotation).
+type FieldRow = (&'static str, bool, String, String);
+
+/// The spec classes as the core declares them, for `scripts/gen_specs.py`: per class (name, mode or
+/// None for a data image inside another spec, docstring, fields in order).
+#[pyfunction]
+fn spec_schema() -> Vec<(
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    Vec<FieldRow>,
+)> {
+    schema()
+        .into_iter()
+        .map(|way| {
+            let fields = way
+                .fields
+                .into_iter()
+                .map(|f| (f.key, f.required, f.python, f.python_dict))
+                .collect();
+            (way.name, way.mode.map(Mode::as_str), way.python_doc, fields)
+        })
+        .collect()
+}
+
+/// The word lists of the spec fields that take one of a few words, for `scripts/gen_specs.py`:
+/// (name of the `Literal` alias, words).
+#[pyfunction]
+fn spec_literals() -> Vec<(String, Vec<&'static str>)> {
+    python_literals()
+}
+
 /// True when `os_version` is exactly one of the values bundled with hcims.
 #[pyfunction]
 fn is_known_os_version(os_version: &str) -> bool {
@@ -433,5 +484,8 @@ fn is_known_os_version(os_version: &str) -> bool {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(is_known_os_version, m)?)?;
+    m.add_function(wrap_pyfunction!(request_dict, m)?)?;
+    m.add_function(wrap_pyfunction!(spec_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(spec_literals, m)?)?;
     Ok(())
 }

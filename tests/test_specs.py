@@ -390,3 +390,14 @@ def test_a_dataclass_the_direct_init_does_not_fit_keeps_its_own() -> None:
         use_direct_init(cls)
         assert cls.__init__ is generated
     assert WithFactory().items == [] and NamedLikeTheCode("x").instance_dict == "x"
+
+
+def test_to_request_dict_converts_dataclasses_as_the_core_reads_them() -> None:
+    spec = ServerImage("web", UUID, tags={"a.1"})  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as caught:
+        to_request_dict(spec)
+    assert [path for path, _ in caught.value.errors] == ["tags"]
+    image = ObsDataImage("b:d.qcow2", 10, image_tags=[Tag("k")])
+    assert to_request_dict({"data_images": (image,)}) == {
+        "data_images": [{"image_url": "b:d.qcow2", "min_disk": 10, "image_tags": [{"key": "k", "value": ""}]}]
+    }

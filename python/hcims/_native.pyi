@@ -14,6 +14,9 @@ __all__ = [
     "_interpreter_exiting",
     "_sign",
     "is_known_os_version",
+    "request_dict",
+    "spec_literals",
+    "spec_schema",
     "validate",
 ]
 
@@ -117,6 +120,9 @@ def _sign(
 ) -> dict[str, Any]: ...
 def validate(spec: Any, mode: Optional[str] = None) -> tuple[str, str]: ...
 def is_known_os_version(os_version: str) -> bool: ...
+def request_dict(spec: Any) -> Any: ...
+def spec_literals() -> list[tuple[str, list[str]]]: ...
+def spec_schema() -> list[tuple[str, Optional[str], str, list[tuple[str, bool, str, str]]]]: ...
 
 @final
 class MockServer:

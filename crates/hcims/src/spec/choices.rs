@@ -4,8 +4,12 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::codes;
+use super::path::FieldPath;
+use super::read::Reader;
+use super::way::FieldValue;
 
 /// A word-valued field: its words on the wire and the IMS code for any other word.
 pub trait Choice: Copy + Sized + 'static {
@@ -25,7 +29,7 @@ pub trait Choice: Copy + Sized + 'static {
 
     /// The message for a word outside the list; it offers the accepted word when only case differs.
     fn unknown_word_message(word: &str) -> String {
-        let words: Vec<&str> = Self::WORDS.iter().map(|(w, _)| *w).collect();
+        let words = words::<Self>();
         let mut message = format!(
             "must be one of {}, got {}",
             words.join(", "),
@@ -66,6 +70,16 @@ macro_rules! choice {
                 match self {
                     $($name::$variant => $word),+
                 }
+            }
+        }
+
+        impl FieldValue for $name {
+            fn read(reader: &mut Reader, value: &Value, at: &FieldPath<'_>) -> Option<Self> {
+                reader.choice(value, at)
+            }
+            /// The `Literal` alias of the same name in `hcims.specs`.
+            fn python() -> String {
+                stringify!($name).to_owned()
             }
         }
 
@@ -121,6 +135,32 @@ choice!(
     /// `hw_firmware_type`: how the image boots.
     FirmwareType, codes::FIRMWARE_TYPE, { Bios = "bios", Uefi = "uefi" }
 );
+
+/// The words of `T`, as sent.
+pub(crate) fn words<T: Choice>() -> Vec<&'static str> {
+    T::WORDS.iter().map(|(word, _)| *word).collect()
+}
+
+/// The `Literal` aliases of `hcims.specs`: (name, words) of each choice, and of `VolumeImageType`,
+/// the image types an image from a volume may have.
+pub fn python_literals() -> Vec<(String, Vec<&'static str>)> {
+    vec![
+        (OsType::python(), words::<OsType>()),
+        (Architecture::python(), words::<Architecture>()),
+        (FirmwareType::python(), words::<FirmwareType>()),
+        (ImageType::python(), words::<ImageType>()),
+        ("VolumeImageType".to_owned(), volume_image_types()),
+    ]
+}
+
+/// Every image type but IsoImage: a volume holds an installed OS, not an ISO file.
+pub(crate) fn volume_image_types() -> Vec<&'static str> {
+    ImageType::WORDS
+        .iter()
+        .filter(|(_, value)| *value != ImageType::IsoImage)
+        .map(|(word, _)| *word)
+        .collect()
+}
 
 #[cfg(test)]
 mod tests {

@@ -48,36 +48,36 @@ mod tests {
 
     use super::*;
 
+    /// The paths and codes `check_extra` reports for `extra` of a spec with a field `name`, in
+    /// a request whose mode key is `image_url`.
+    fn reported(extra: serde_json::Value, path: &FieldPath<'_>) -> Vec<(String, &'static str)> {
+        let extra = extra.as_object().cloned().unwrap_or_default();
+        let mut report = Report::default();
+        check_extra(&extra, &["name"], &["image_url"], path, &mut report);
+        report.into_result().err().map_or_else(Vec::new, |errors| {
+            errors
+                .iter()
+                .map(|e| (e.path.clone(), e.ims_code))
+                .collect()
+        })
+    }
+
     #[test]
     fn extra_may_not_shadow_fields_or_mode_keys() {
         let extra = json!({"is_config_init": true, "name": "x", "image_url": "b:o"});
-        let extra = extra.as_object().cloned().unwrap_or_default();
-        let mut report = Report::default();
-        check_extra(
-            &extra,
-            &["name"],
-            &["image_url"],
-            &FieldPath::Root,
-            &mut report,
+        assert_eq!(
+            reported(extra, &FieldPath::Root),
+            [
+                ("extra.name".to_owned(), "IMG.0001"),
+                ("extra.image_url".to_owned(), "IMG.0001")
+            ]
         );
-        let errors = report.into_result().unwrap_err();
-        let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
-        assert_eq!(paths, ["extra.name", "extra.image_url"]);
-        assert!(errors.iter().all(|e| e.ims_code == "IMG.0001"));
     }
 
     #[test]
     fn new_fields_pass() {
         let extra = json!({"is_config_init": true, "__os_feature": "x"});
-        let extra = extra.as_object().cloned().unwrap_or_default();
-        let mut report = Report::default();
-        check_extra(
-            &extra,
-            &["name"],
-            &["image_url"],
-            &FieldPath::Root.key("data_images").index(0),
-            &mut report,
-        );
-        assert!(report.is_empty());
+        let at = FieldPath::Root.key("data_images");
+        assert!(reported(extra, &at.index(0)).is_empty());
     }
 }

@@ -22,16 +22,20 @@ mod os_versions;
 mod path;
 mod read;
 mod server;
+mod shared;
 mod sizes;
 mod suggest;
 mod tags;
 mod text;
 mod volume;
+mod way;
 
 #[cfg(test)]
 mod tests;
 
-pub use choices::{Architecture, Choice, FirmwareType, ImageType, OsType, UnknownWord};
+pub use choices::{
+    python_literals, Architecture, Choice, FirmwareType, ImageType, OsType, UnknownWord,
+};
 pub use data_images::{DataImage, ServerDataImages};
 pub use error::{FieldError, ValidationErrors};
 pub use ids::is_uuid;
@@ -40,6 +44,7 @@ pub use os_versions::{is_known_os_version, known_os_versions};
 pub use server::ServerImage;
 pub use tags::{split_tag, ImageTag};
 pub use volume::VolumeImage;
+pub use way::{FieldSchema, WaySchema};
 
 use error::Report;
 use path::FieldPath;
@@ -145,29 +150,23 @@ pub enum ImageSpec {
     Volume(VolumeImage),
 }
 
-impl From<ServerImage> for ImageSpec {
-    fn from(spec: ServerImage) -> Self {
-        ImageSpec::Server(spec)
-    }
+/// `ImageSpec::from(way)` for each way's struct.
+macro_rules! image_spec_from {
+    ($($variant:ident($way:ty)),+) => {
+        $(impl From<$way> for ImageSpec {
+            fn from(spec: $way) -> Self {
+                ImageSpec::$variant(spec)
+            }
+        })+
+    };
 }
 
-impl From<ServerDataImages> for ImageSpec {
-    fn from(spec: ServerDataImages) -> Self {
-        ImageSpec::DataImages(spec)
-    }
-}
-
-impl From<ObsImage> for ImageSpec {
-    fn from(spec: ObsImage) -> Self {
-        ImageSpec::Obs(spec)
-    }
-}
-
-impl From<VolumeImage> for ImageSpec {
-    fn from(spec: VolumeImage) -> Self {
-        ImageSpec::Volume(spec)
-    }
-}
+image_spec_from!(
+    Server(ServerImage),
+    DataImages(ServerDataImages),
+    Obs(ObsImage),
+    Volume(VolumeImage)
+);
 
 impl ImageSpec {
     /// Reads a JSON object with the API's own keys.
@@ -192,11 +191,14 @@ impl ImageSpec {
             None => detect_mode(object)?,
         };
         let mut reader = Reader::new(unknown);
+        let (reader_at, root) = (&mut reader, &FieldPath::Root);
         let spec = match mode {
-            Mode::Server => ImageSpec::Server(ServerImage::read(object, &mut reader)),
-            Mode::DataImages => ImageSpec::DataImages(ServerDataImages::read(object, &mut reader)),
-            Mode::Obs => ImageSpec::Obs(ObsImage::read(object, &mut reader)),
-            Mode::Volume => ImageSpec::Volume(VolumeImage::read(object, &mut reader)),
+            Mode::Server => ImageSpec::Server(ServerImage::read_at(reader_at, object, root)),
+            Mode::DataImages => {
+                ImageSpec::DataImages(ServerDataImages::read_at(reader_at, object, root))
+            }
+            Mode::Obs => ImageSpec::Obs(ObsImage::read_at(reader_at, object, root)),
+            Mode::Volume => ImageSpec::Volume(VolumeImage::read_at(reader_at, object, root)),
         };
         let mut rules = Report::default();
         spec.check(&mut rules);
@@ -281,6 +283,18 @@ impl ImageSpec {
     }
 }
 
+/// Every spec class in the order Python defines them (data images before the specs holding them).
+pub fn schema() -> Vec<WaySchema> {
+    vec![
+        DataImage::schema(),
+        ServerImage::schema(),
+        ServerDataImages::schema(),
+        ObsDataImage::schema(),
+        ObsImage::schema(),
+        VolumeImage::schema(),
+    ]
+}
+
 fn body_error(message: String) -> ValidationErrors {
     ValidationErrors(vec![FieldError {
         path: String::new(),
@@ -341,21 +355,21 @@ fn detect_mode(object: &Object) -> Result<Mode, ValidationErrors> {
     }
 }
 
-/// A top-level key outside the spec's fields: a key that decides another mode is always refused,
-/// anything else is unknown (refused or kept, as the reader was told).
+/// A key outside the spec's fields. At the top level (`mode` given) a key that decides another mode
+/// is always refused; anything else is unknown (refused or kept, as the reader was told).
 pub(crate) fn read_other_key(
     reader: &mut Reader,
-    mode: Mode,
+    mode: Option<Mode>,
     key: &str,
     value: &Value,
     at: &FieldPath<'_>,
     fields: &[&str],
     extra: &mut Object,
 ) {
-    if !MODE_KEYS.contains(&key) {
+    let Some(mode) = mode.filter(|_| MODE_KEYS.contains(&key)) else {
         reader.unknown(key, value, at, fields, extra);
         return;
-    }
+    };
     if value.is_null() {
         return;
     }

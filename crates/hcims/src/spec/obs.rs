@@ -1,169 +1,87 @@
 //! Mode `obs`: an image from an external image file in an OBS bucket (`name`, `image_url`,
 //! `min_disk`), with up to three data-disk images from further files.
 
-use serde::{Deserialize, Serialize};
-
-use super::choices::{Architecture, FirmwareType, ImageType, OsType};
+use super::choices::{Architecture, ImageType, OsType};
 use super::codes;
 use super::error::{quoted, Report};
-use super::ids::check_enterprise_project_id;
+use super::extra::check_extra;
 use super::path::FieldPath;
-use super::read::{Object, Reader};
-use super::sizes::{check_disk, check_ram, OBS_DATA_DISK_GB, OBS_SYSTEM_DISK_GB};
-use super::tags::{check_tags, ImageTag};
+use super::shared::SharedFields;
+use super::sizes::{check_disk, OBS_DATA_DISK_GB, OBS_SYSTEM_DISK_GB};
+use super::tags::check_tags;
 use super::text::{check_description, check_name};
-use super::{extra::check_extra, read_other_key, Mode, MODE_KEYS};
+use super::way::declare_way;
+use super::{Mode, MODE_KEYS};
 
 /// At most three data disks come with the system disk from OBS files.
 pub(crate) const MAX_OBS_DATA_IMAGES: usize = 3;
 
-/// An image from an external image file in OBS.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ObsImage {
-    pub name: String,
-    /// `"bucket:object"`, e.g. `"ims-image:centos70.qcow2"`; no spaces.
-    pub image_url: String,
-    /// GB, 40-1024.
-    pub min_disk: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub os_type: Option<OsType>,
-    /// Required for ISO files and quick import; values outside the bundled list only warn.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub os_version: Option<String>,
-    /// Let the service configure the image (default false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_config: Option<bool>,
-    /// KMS key for an encrypted image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cmk_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_tags: Option<Vec<ImageTag>>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub image_type: Option<ImageType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enterprise_project_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_ram: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_ram: Option<i64>,
-    /// At most three.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_images: Option<Vec<ObsDataImage>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_quick_import: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub architecture: Option<Architecture>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hw_firmware_type: Option<FirmwareType>,
-    /// Sent by the API page's own example; not in its tables.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_config_init: Option<bool>,
-    #[serde(flatten)]
-    pub extra: Object,
+declare_way! {
+    /// An image from an external image file in OBS.
+    pub struct ObsImage {
+        mode: Some(Mode::Obs),
+        python_doc: "An image from an external image file in OBS.\n\n\
+            ``image_url`` is ``\"bucket:object\"`` without spaces; ``min_disk`` is 40-1024 GB. ``os_version`` is\n\
+            required for an ISO file (``.iso`` object or ``type=\"IsoImage\"``) and with ``is_quick_import=True``.\n\
+            At most three ``data_images``. ``architecture=\"arm\"`` makes the image boot with UEFI.",
+        required {
+            name: String => codes::NAME_MISSING,
+            /// `"bucket:object"`, e.g. `"ims-image:centos70.qcow2"`; no spaces.
+            image_url: String => codes::MALFORMED,
+            /// GB, 40-1024.
+            min_disk: i64 => codes::SIZE,
+        }
+        optional {
+            description,
+            os_type: OsType,
+            /// Required for ISO files and quick import; values outside the bundled list only warn.
+            os_version: String,
+            /// Let the service configure the image (default false).
+            is_config: bool,
+            /// KMS key for an encrypted image.
+            cmk_id: String,
+            tags,
+            image_tags,
+            image_type: ImageType = "type",
+            enterprise_project_id,
+            max_ram,
+            min_ram,
+            /// At most three.
+            data_images: Vec<ObsDataImage>,
+            is_quick_import,
+            architecture: Architecture,
+            hw_firmware_type,
+            /// Sent by the API page's own example; not in its tables.
+            is_config_init: bool,
+        }
+    }
 }
 
-/// A data-disk image from a further file in OBS.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ObsDataImage {
-    pub image_url: String,
-    /// GB, 1-2048.
-    pub min_disk: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_quick_import: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_tags: Option<Vec<ImageTag>>,
-    #[serde(flatten)]
-    pub extra: Object,
+declare_way! {
+    /// A data-disk image from a further file in OBS.
+    pub struct ObsDataImage {
+        mode: None,
+        python_doc: "A data-disk image from a further file in OBS (see :attr:`ObsImage.data_images`).\n\n\
+            ``image_url`` is ``\"bucket:object\"``; ``min_disk`` is 1-2048 GB.",
+        required {
+            image_url: String => codes::MALFORMED,
+            /// GB, 1-2048.
+            min_disk: i64 => codes::SIZE,
+        }
+        optional {
+            name: String,
+            description,
+            is_quick_import,
+            tags,
+            image_tags,
+        }
+    }
 }
 
 impl ObsImage {
-    pub const FIELDS: &'static [&'static str] = &[
-        "name",
-        "image_url",
-        "min_disk",
-        "description",
-        "os_type",
-        "os_version",
-        "is_config",
-        "cmk_id",
-        "tags",
-        "image_tags",
-        "type",
-        "enterprise_project_id",
-        "max_ram",
-        "min_ram",
-        "data_images",
-        "is_quick_import",
-        "architecture",
-        "hw_firmware_type",
-        "is_config_init",
-    ];
-
-    pub fn new(name: impl Into<String>, image_url: impl Into<String>, min_disk: i64) -> Self {
-        ObsImage {
-            name: name.into(),
-            image_url: image_url.into(),
-            min_disk,
-            ..ObsImage::default()
-        }
-    }
-
     /// True when the file is an ISO: an `.iso` object (any case) or `type: IsoImage`.
     pub fn is_iso(&self) -> bool {
         self.image_type == Some(ImageType::IsoImage) || object_is_iso(&self.image_url)
-    }
-
-    pub(crate) fn read(object: &Object, reader: &mut Reader) -> Self {
-        let mut spec = ObsImage::default();
-        let root = FieldPath::Root;
-        for (key, value) in object {
-            let at = root.key(key);
-            match key.as_str() {
-                "name" => spec.name = reader.string(value, &at).unwrap_or_default(),
-                "image_url" => spec.image_url = reader.string(value, &at).unwrap_or_default(),
-                "min_disk" => spec.min_disk = reader.integer(value, &at).unwrap_or_default(),
-                "description" => spec.description = reader.string(value, &at),
-                "os_type" => spec.os_type = reader.choice(value, &at),
-                "os_version" => spec.os_version = reader.string(value, &at),
-                "is_config" => spec.is_config = reader.boolean(value, &at),
-                "cmk_id" => spec.cmk_id = reader.string(value, &at),
-                "tags" => spec.tags = reader.strings(value, &at),
-                "image_tags" => spec.image_tags = reader.image_tags(value, &at),
-                "type" => spec.image_type = reader.choice(value, &at),
-                "enterprise_project_id" => spec.enterprise_project_id = reader.string(value, &at),
-                "max_ram" => spec.max_ram = reader.integer(value, &at),
-                "min_ram" => spec.min_ram = reader.integer(value, &at),
-                "data_images" => spec.data_images = reader.objects(value, &at, ObsDataImage::read),
-                "is_quick_import" => spec.is_quick_import = reader.boolean(value, &at),
-                "architecture" => spec.architecture = reader.choice(value, &at),
-                "hw_firmware_type" => spec.hw_firmware_type = reader.choice(value, &at),
-                "is_config_init" => spec.is_config_init = reader.boolean(value, &at),
-                "extra" => reader.extra(value, &at, &mut spec.extra),
-                _ => read_other_key(
-                    reader,
-                    Mode::Obs,
-                    key,
-                    value,
-                    &at,
-                    Self::FIELDS,
-                    &mut spec.extra,
-                ),
-            }
-        }
-        reader.require(object, "name", &root, codes::NAME_MISSING);
-        reader.require(object, "image_url", &root, codes::MALFORMED);
-        reader.require(object, "min_disk", &root, codes::SIZE);
-        spec
     }
 
     pub(crate) fn check(&self, path: &FieldPath<'_>, report: &mut Report) {
@@ -185,10 +103,7 @@ impl ObsImage {
             path,
             report,
         );
-        if let Some(project) = &self.enterprise_project_id {
-            check_enterprise_project_id(project, &path.key("enterprise_project_id"), report);
-        }
-        check_ram(self.min_ram, self.max_ram, path, report);
+        self.check_project_ram(path, report);
         if let Some(data_images) = &self.data_images {
             let images_at = path.key("data_images");
             if data_images.len() > MAX_OBS_DATA_IMAGES {
@@ -266,47 +181,6 @@ impl ObsImage {
 }
 
 impl ObsDataImage {
-    pub const FIELDS: &'static [&'static str] = &[
-        "image_url",
-        "min_disk",
-        "name",
-        "description",
-        "is_quick_import",
-        "tags",
-        "image_tags",
-    ];
-
-    pub fn new(image_url: impl Into<String>, min_disk: i64) -> Self {
-        ObsDataImage {
-            image_url: image_url.into(),
-            min_disk,
-            ..ObsDataImage::default()
-        }
-    }
-
-    fn read(reader: &mut Reader, object: &Object, at: &FieldPath<'_>) -> Self {
-        let mut image = ObsDataImage::default();
-        for (key, value) in object {
-            let field_at = at.key(key);
-            match key.as_str() {
-                "image_url" => {
-                    image.image_url = reader.string(value, &field_at).unwrap_or_default()
-                }
-                "min_disk" => image.min_disk = reader.integer(value, &field_at).unwrap_or_default(),
-                "name" => image.name = reader.string(value, &field_at),
-                "description" => image.description = reader.string(value, &field_at),
-                "is_quick_import" => image.is_quick_import = reader.boolean(value, &field_at),
-                "tags" => image.tags = reader.strings(value, &field_at),
-                "image_tags" => image.image_tags = reader.image_tags(value, &field_at),
-                "extra" => reader.extra(value, &field_at, &mut image.extra),
-                _ => reader.unknown(key, value, &field_at, Self::FIELDS, &mut image.extra),
-            }
-        }
-        reader.require(object, "image_url", at, codes::MALFORMED);
-        reader.require(object, "min_disk", at, codes::SIZE);
-        image
-    }
-
     fn check(&self, path: &FieldPath<'_>, report: &mut Report) {
         check_image_url(&self.image_url, &path.key("image_url"), report);
         check_disk(
@@ -318,15 +192,7 @@ impl ObsDataImage {
         if let Some(name) = &self.name {
             check_name(name, &path.key("name"), report);
         }
-        if let Some(description) = &self.description {
-            check_description(description, &path.key("description"), report);
-        }
-        check_tags(
-            self.tags.as_deref(),
-            self.image_tags.as_deref(),
-            path,
-            report,
-        );
+        self.check_labels(path, report);
         check_extra(&self.extra, Self::FIELDS, &[], path, report);
     }
 }

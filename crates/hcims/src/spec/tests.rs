@@ -1056,3 +1056,33 @@ fn display_lists_every_error_on_its_own_line() {
          instance_id: must be a UUID (8-4-4-4-12 hex digits), got \"x\" (IMG.0001)"
     );
 }
+
+#[test]
+fn the_schema_names_each_way_s_fields_in_order() {
+    let fields = |name: &str| -> Vec<&'static str> {
+        let way = super::schema().into_iter().find(|way| way.name == name);
+        way.map(|way| way.fields.iter().map(|f| f.key).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(fields("ServerImage"), ServerImage::FIELDS);
+    assert_eq!(fields("ServerDataImages"), ServerDataImages::FIELDS);
+    assert_eq!(fields("DataImage"), DataImage::FIELDS);
+    assert_eq!(fields("ObsImage"), ObsImage::FIELDS);
+    assert_eq!(fields("ObsDataImage"), ObsDataImage::FIELDS);
+    assert_eq!(fields("VolumeImage"), VolumeImage::FIELDS);
+    let volume = VolumeImage::schema();
+    let image_type = volume.fields.iter().find(|f| f.key == "type");
+    assert_eq!(
+        image_type.map(|f| (f.required, f.python.as_str(), f.python_dict.as_str())),
+        Some((false, "VolumeImageType", "VolumeImageType"))
+    );
+    let required: Vec<&str> = volume
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| f.key)
+        .collect();
+    assert_eq!(required, ["name", "volume_id", "os_version"]);
+    assert_eq!(volume.mode, Some(Mode::Volume));
+    assert_eq!(DataImage::schema().mode, None);
+}
