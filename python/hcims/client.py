@@ -419,7 +419,11 @@ class _DefaultClient(Client):
         """Reads nothing: the default client is built from the environment on first use."""
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(default_client(), name)
+        # Only the native client, the one thing a call reads from its client: probing other names (help(),
+        # notebooks) must not build the default client, which may raise ConfigError.
+        if name != "_native":
+            raise AttributeError(name)
+        return default_client()._native
 
     def __repr__(self) -> str:
         return "<hcims.default_client(), built from the environment on first use>"
