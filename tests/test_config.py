@@ -106,7 +106,7 @@ def test_module_level_functions_use_a_default_client(clean_env: Any, ims_mock: M
         ("HUAWEICLOUD_SDK_PROJECT_ID", ims_mock.project_id),
     ):
         clean_env.setenv(name, value)
-    clean_env.setattr(hcims, "_default", None)
+    clean_env.setattr(hcims.client, "_default", None)
     job_id = hcims.create_from_server(hcims.ServerImage(name="twin", instance_id=INSTANCE))
     assert hcims.wait_for_job(job_id, poll_interval=0.02).ok
     assert hcims.get_job(job_id).ok

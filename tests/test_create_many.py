@@ -168,7 +168,7 @@ def test_the_module_level_twin_uses_the_default_client(clean_env: Any, ims_mock:
         ("HUAWEICLOUD_SDK_PROJECT_ID", ims_mock.project_id),
     ):
         clean_env.setenv(name, value)
-    clean_env.setattr(hcims, "_default", None)
+    clean_env.setattr(hcims.client, "_default", None)
     outcomes = hcims.create_many([server("m1"), server("m2")], concurrency=2)
     assert all(isinstance(outcome, str) for outcome in outcomes)
     assert sorted(sent_names(ims_mock)) == ["m1", "m2"]

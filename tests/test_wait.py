@@ -299,7 +299,7 @@ def test_module_level_wait_for_jobs(clean_env: Any, ims: MockIms) -> None:
         ("HUAWEICLOUD_SDK_PROJECT_ID", ims.project_id),
     ):
         clean_env.setenv(name, value)
-    clean_env.setattr(hcims, "_default", None)
+    clean_env.setattr(hcims.client, "_default", None)
     ids = [hcims.create_from_server({"name": f"m{i}", "instance_id": INSTANCE}) for i in range(2)]
     seen: list[str] = []
     assert [j.id for j in hcims.wait_for_jobs(ids, poll_interval=FAST)] == ids

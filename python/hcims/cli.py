@@ -47,6 +47,15 @@ WAYS: dict[str, tuple[type, str]] = {
 NESTED = {"data-images": specs.DataImage, "obs": specs.ObsDataImage}
 
 
+# The fields given by a flag repeated once per item: the flag, its metavar and what one item is.
+REPEATED_FLAGS = {
+    "tags": ("--tag", "KEY.VALUE", "a tag"),
+    "image_tags": ("--image-tag", "KEY=VALUE", "an image tag"),
+    "data_images": ("--data-image", "KEY=VALUE,...", "a data image"),
+    "extra": ("--extra", "KEY=JSON", "a field the flags lack"),
+}
+
+
 class UsageError(Exception):
     """A flag's value cannot be read; reported like argparse's own errors (exit 2)."""
 
@@ -75,35 +84,12 @@ def _add_spec_flags(parser: argparse.ArgumentParser, spec_class: type, nested: O
     for field in dataclasses.fields(spec_class):
         kind, choices = _field_kind(hints[field.name])
         dest = f"field_{field.name}"
-        if field.name == "tags":
-            parser.add_argument(
-                "--tag", dest=dest, action="append", metavar="KEY.VALUE", help="a tag; repeatable"
-            )
-        elif field.name == "image_tags":
-            parser.add_argument(
-                "--image-tag",
-                dest=dest,
-                action="append",
-                metavar="KEY=VALUE",
-                help="an image tag; repeatable",
-            )
-        elif field.name == "data_images":
-            keys = ",".join(f.name for f in dataclasses.fields(nested)) if nested else ""
-            parser.add_argument(
-                "--data-image",
-                dest=dest,
-                action="append",
-                metavar="KEY=VALUE,...",
-                help=f"a data image ({keys}); repeatable",
-            )
-        elif field.name == "extra":
-            parser.add_argument(
-                "--extra",
-                dest=dest,
-                action="append",
-                metavar="KEY=JSON",
-                help="a field the flags lack; repeatable",
-            )
+        repeated = REPEATED_FLAGS.get(field.name)
+        if repeated is not None:
+            flag, metavar, what = repeated
+            if field.name == "data_images":
+                what += f" ({','.join(f.name for f in dataclasses.fields(nested)) if nested else ''})"
+            parser.add_argument(flag, dest=dest, action="append", metavar=metavar, help=f"{what}; repeatable")
         elif kind == "bool":
             parser.add_argument(
                 _flag(field.name), dest=dest, action=argparse.BooleanOptionalAction, default=None

@@ -1,20 +1,25 @@
-"""The synchronous client."""
+"""The synchronous client, the calls of the asyncio client made from its methods, the results of those
+calls, and the module-level functions (``hcims.get_job(...)`` and so on): each call written once.
+
+A new call is one :class:`Client` method, one line in :class:`AsyncCalls`, one module-level line below and, when
+it returns a new kind of result, its :class:`~hcims.result.Result` class here; ``hcims`` re-exports ``__all__``.
+"""
 
 from __future__ import annotations
 
-import os
-import warnings
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, Optional, Union, overload
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union, overload
 
 from . import _native
-from .errors import HcimsError, InsecureTlsWarning
+from .arguments import image_filters, job_id_list, request_for, request_of, requests_for_many
+from .call import Call, coroutine_of
+from .errors import HcimsError
+from .options import ClientOptions
 from .progress import ProgressCallback, counting, watching
+from .result import Result
 
 if TYPE_CHECKING:
-    from types import ModuleType
-
-    from .account import OsVersion, Quota
     from .job import Job
     from .specs import (
         ImageSpecLike,
@@ -24,114 +29,64 @@ if TYPE_CHECKING:
         VolumeImageLike,
     )
 
-__all__ = ["Client", "PreparedRequest"]
+__all__ = [
+    "Client",
+    "OsVersion",
+    "PreparedRequest",
+    "Quota",
+    "create_data_images_from_server",
+    "create_from_obs",
+    "create_from_server",
+    "create_from_volume",
+    "create_image",
+    "create_many",
+    "default_client",
+    "get_job",
+    "prepare",
+    "wait_for_job",
+    "wait_for_jobs",
+]
 
 PreparedRequest = _native.PreparedRequest
 
-_METHOD_MODES = {
-    "create_from_server": ("server", "ServerImage"),
-    "create_data_images_from_server": ("data_images", "ServerDataImages"),
-    "create_from_obs": ("obs", "ObsImage"),
-    "create_from_volume": ("volume", "VolumeImage"),
-}
+
+class OsVersion(Result):
+    """One entry of ``GET /v1/cloudimages/os_version``: a value ``os_version`` may take in the region."""
+
+    platform: str
+    os_version: str
+    os_bit: Optional[int]
+    os_type: str
+    os_version_key: str
+
+    @classmethod
+    def _from_native(cls, entry: dict[str, Any]) -> OsVersion:
+        return cls(**entry)
 
 
-_spec_module: Optional[ModuleType] = None
+class Quota(Result):
+    """The project's private images: ``used`` of ``total`` (``GET /v1/cloudimages/quota``)."""
+
+    used: int
+    total: int
+
+    @property
+    def remaining(self) -> int:
+        """How many more private images the project may hold (0 when at or over the quota)."""
+        return max(self.total - self.used, 0)
+
+    @classmethod
+    def _from_native(cls, used_total: tuple[int, int]) -> Quota:
+        used, total = used_total
+        return cls(used=used, total=total)
 
 
-def _specs() -> ModuleType:
-    """``hcims.specs``, imported on first use: building its dataclasses takes longer than the rest of
-    ``import hcims``, and a dict spec never needs them."""
-    global _spec_module
-    if _spec_module is None:
-        from . import specs
-
-        _spec_module = specs
-    return _spec_module
+def _each(convert: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
+    """``convert`` for each value of a native list."""
+    return lambda values: [convert(value) for value in values]
 
 
-def request_for(method: str, spec: ImageSpecLike) -> tuple[Optional[str], Any]:
-    """The mode and the spec a ``create_*`` method hands to the core; a spec of another way is a TypeError.
-
-    A dict or a spec dataclass goes as it is (the core reads it, nested dataclasses and mappings
-    included, in one pass); anything else is converted by :func:`hcims.specs.to_request_dict`.
-    """
-    mode, class_name = _METHOD_MODES[method]
-    kind = type(spec)
-    if kind is dict:
-        return mode, spec
-    given = _specs().mode_of(spec)
-    if given is not None and given != mode:
-        raise TypeError(
-            f"{method}() takes a {class_name} or a dict, got {kind.__name__}; "
-            f"use create_image() to pick the way from the spec"
-        )
-    return mode, spec if given is not None else _specs().to_request_dict(spec)
-
-
-def request_of(spec: ImageSpecLike) -> tuple[Optional[str], Any]:
-    """The mode (None: read from the keys) and the spec that ``create_image`` hands to the core."""
-    if type(spec) is dict:
-        return None, spec
-    mode = _specs().mode_of(spec)
-    return mode, spec if mode is not None else _specs().to_request_dict(spec)
-
-
-def requests_for_many(specs: Iterable[ImageSpecLike]) -> list[tuple[Optional[str], Any]]:
-    """The ``(mode, spec)`` pairs a ``create_many`` hands to the core, one per spec. A spec that cannot be
-    read as one gets its exception in place of the spec, so that it fails alone."""
-    if isinstance(specs, (str, bytes, Mapping)) or hasattr(type(specs), "__dataclass_fields__"):
-        raise TypeError(
-            f"specs must be a list (or other iterable) of specs, not a single {type(specs).__name__}"
-        )
-    requests: list[tuple[Optional[str], Any]] = []
-    for spec in specs:
-        try:
-            requests.append(request_of(spec))
-        except TypeError as error:
-            requests.append((None, error))
-    return requests
-
-
-def retries_from(retries: Optional[int], max_attempts: Optional[int]) -> Optional[int]:
-    """``retries``, or the deprecated ``max_attempts`` (attempts, first included) turned into retries."""
-    if max_attempts is None:
-        return retries
-    if retries is not None:
-        raise TypeError("give retries= or the deprecated max_attempts=, not both")
-    warnings.warn(
-        "max_attempts= is deprecated: use retries= (retries after the first attempt; max_attempts=1 is retries=0)",
-        DeprecationWarning,
-        stacklevel=3,
-    )
-    if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
-        raise ValueError(f"max_attempts must be at least 1, got {max_attempts!r}")
-    return max_attempts - 1
-
-
-def warn_if_unverified(verify: bool, endpoint: str) -> None:
-    """``verify=False`` is allowed, never silently."""
-    if verify:
-        return
-    message = (
-        f"TLS certificate verification is off for {endpoint}: anyone on the network path can read and "
-        "change these requests. Use ca_bundle= for a private CA instead."
-    )
-    warnings.warn(message, InsecureTlsWarning, stacklevel=3)
-    # Imported here: logging costs more to import than most of hcims, and this is a rare path.
-    import logging
-
-    logging.getLogger("hcims").warning(message)
-
-
-def job_id_list(job_ids: Iterable[str]) -> list[str]:
-    """``job_ids`` as a list; a lone string is refused rather than waited for letter by letter."""
-    if isinstance(job_ids, (str, bytes)):
-        raise TypeError("job_ids must be a list of job ids, not a single string")
-    return list(job_ids)
-
-
-class Client:
+class Client(ClientOptions):
     """A client of IMS in one region, with one set of credentials.
 
     Every argument is optional: what is not given is read from the environment
@@ -172,102 +127,45 @@ class Client:
     attempt, DEBUG for job polls and retries; nothing when the logger is off.
     """
 
-    def __init__(
-        self,
-        region: Optional[str] = None,
-        *,
-        endpoint: Optional[str] = None,
-        ak: Optional[str] = None,
-        sk: Optional[str] = None,
-        project_id: Optional[str] = None,
-        security_token: Optional[str] = None,
-        auth_token: Optional[str] = None,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        retries: Optional[int] = None,
-        retry_backoff: Optional[tuple[float, float]] = None,
-        ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
-        verify: bool = True,
-        max_attempts: Optional[int] = None,
-        iam_endpoint: Optional[str] = None,
-    ) -> None:
-        self._native = _native.Client(
-            region=region,
-            endpoint=endpoint,
-            ak=ak,
-            sk=sk,
-            project_id=project_id,
-            security_token=security_token,
-            auth_token=auth_token,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            retries=retries_from(retries, max_attempts),
-            retry_backoff=retry_backoff,
-            ca_bundle=None if ca_bundle is None else os.fspath(ca_bundle),
-            verify=verify,
-            iam_endpoint=iam_endpoint,
-        )
-        warn_if_unverified(verify, self._native.endpoint)
+    # Each call is described once, as a Call that _run makes: blocking here, on the event loop in an
+    # AsyncClient, whose methods are these same bodies (see call.coroutine_of). So a body builds one Call and
+    # returns self._run(call), its conversion and progress display inside the Call.
 
-    @property
-    def endpoint(self) -> str:
-        """The base URL requests go to."""
-        return self._native.endpoint
-
-    @property
-    def region(self) -> Optional[str]:
-        """The region, when one was given or found in the environment (None with only an endpoint)."""
-        return self._native.region
-
-    @property
-    def retries(self) -> int:
-        """Retries after the first attempt of a request."""
-        return self._native.retries
-
-    @property
-    def retry_backoff(self) -> tuple[float, float]:
-        """``(base_seconds, max_seconds)`` of the waits between retries."""
-        return self._native.retry_backoff
-
-    @property
-    def project_id(self) -> str:
-        """The project every request acts in (sent as ``X-Project-Id`` and in job paths); discovered from
-        IAM on first use when not given (see the class)."""
-        return self._native.project_id
-
-    @property
-    def auth_kind(self) -> str:
-        """``"aksk"``, ``"temporary-aksk"`` or ``"token"``."""
-        return self._native.auth_kind
-
-    def __repr__(self) -> str:
-        return repr(self._native)
+    def _run(self, call: Call) -> Any:
+        return call.run(self._native)
 
     def create_from_server(self, spec: ServerImageLike) -> str:
         """Makes a system-disk image from an ECS (``name`` + ``instance_id``); returns the job id."""
-        return self._native.create(*request_for("create_from_server", spec))
+        job_id: str = self._run(Call("create", *request_for("create_from_server", spec)))
+        return job_id
 
     def create_data_images_from_server(self, spec: ServerDataImagesLike) -> str:
         """Makes data-disk images from an ECS's volumes (``data_images``, no ``instance_id``); returns the job id."""
-        return self._native.create(*request_for("create_data_images_from_server", spec))
+        job_id: str = self._run(Call("create", *request_for("create_data_images_from_server", spec)))
+        return job_id
 
     def create_from_obs(self, spec: ObsImageLike) -> str:
         """Makes an image from an external file in OBS (``image_url`` + ``min_disk``); returns the job id."""
-        return self._native.create(*request_for("create_from_obs", spec))
+        job_id: str = self._run(Call("create", *request_for("create_from_obs", spec)))
+        return job_id
 
     def create_from_volume(self, spec: VolumeImageLike) -> str:
         """Makes a system-disk image from a data volume (``volume_id`` + ``os_version``); returns the job id."""
-        return self._native.create(*request_for("create_from_volume", spec))
+        job_id: str = self._run(Call("create", *request_for("create_from_volume", spec)))
+        return job_id
 
     def create_image(self, spec: ImageSpecLike) -> str:
         """Submits any create request; the way is read from the spec's type, or from a dict's keys
         (``instance_id``, ``data_images``, ``image_url``, ``volume_id``). Returns the job id."""
-        return self._native.create(*request_of(spec))
+        job_id: str = self._run(Call("create", *request_of(spec)))
+        return job_id
 
     def prepare(self, spec: ImageSpecLike) -> PreparedRequest:
         """A dry run: the signed request a create would send (``method``, ``url``, ``headers`` with secrets
-        masked, ``body``, ``to_curl()``). Nothing is sent."""
-        return self._native.prepare(*request_of(spec))
+        masked, ``body``, ``to_curl()``). Nothing is sent (an AsyncClient asks IAM for a project to discover
+        first, without blocking the loop)."""
+        prepared: PreparedRequest = self._run(Call("prepare", *request_of(spec), sends=False))
+        return prepared
 
     @overload
     def create_many(
@@ -341,24 +239,26 @@ class Client:
         :class:`JobTimeoutError` after ``timeout`` seconds...).
         """
         requests = requests_for_many(specs)
-        with counting(len(requests), progress) as on_done:
-            outcomes: Union[list[Union[str, Exception]], list[Union[Job, Exception]]] = (
-                self._native.create_many(
-                    requests,
-                    concurrency=concurrency,
-                    on_done=on_done,
-                    max_running_jobs=max_running_jobs,
-                    max_requests_per_second=max_requests_per_second,
-                    wait=wait,
-                    poll_interval=poll_interval,
-                    timeout=timeout,
-                )
+        outcomes: Union[list[Union[str, Exception]], list[Union[Job, Exception]]] = self._run(
+            Call(
+                "create_many",
+                requests,
+                watch=counting(len(requests), progress),
+                events="on_done",
+                concurrency=concurrency,
+                max_running_jobs=max_running_jobs,
+                max_requests_per_second=max_requests_per_second,
+                wait=wait,
+                poll_interval=poll_interval,
+                timeout=timeout,
             )
-            return outcomes
+        )
+        return outcomes
 
     def get_job(self, job_id: str) -> Job:
         """The job's current state."""
-        return self._native.get_job(job_id)
+        job: Job = self._run(Call("get_job", job_id))
+        return job
 
     def wait_for_job(
         self,
@@ -382,10 +282,16 @@ class Client:
         else a line on stderr). When either watches and the status lacks ``process_percent``, it is read
         from ``GET /v1/cloudimages/job/{job_id}``.
         """
-        with watching([job_id], on_progress, progress) as callback:
-            return self._native.wait_for_job(
-                job_id, timeout=timeout, poll_interval=poll_interval, on_progress=callback
+        job: Job = self._run(
+            Call(
+                "wait_for_job",
+                job_id,
+                watch=watching([job_id], on_progress, progress),
+                timeout=timeout,
+                poll_interval=poll_interval,
             )
+        )
+        return job
 
     @overload
     def wait_for_jobs(
@@ -429,14 +335,17 @@ class Client:
         ``on_progress`` sees every snapshot of every job; ``progress=True`` shows one bar for all.
         """
         ids = job_id_list(job_ids)
-        with watching(ids, on_progress, progress) as callback:
-            return self._native.wait_for_jobs(
+        jobs: Union[list[Job], list[Union[Job, HcimsError]]] = self._run(
+            Call(
+                "wait_for_jobs",
                 ids,
+                watch=watching(ids, on_progress, progress),
                 timeout=timeout,
                 poll_interval=poll_interval,
                 raise_on_failure=raise_on_failure,
-                on_progress=callback,
             )
+        )
+        return jobs
 
     def os_versions(self, tag: Optional[str] = None) -> list[OsVersion]:
         """The OS versions the region accepts now (``GET /v1/cloudimages/os_version``), optionally only
@@ -445,16 +354,15 @@ class Client:
         Fetched once per client and tag. Once fetched, the :class:`hcims.OsVersionWarning` of this client's
         creates checks ``os_version`` against the lists fetched instead of hcims's bundled list.
         """
-        from .account import OsVersion
-
-        return [OsVersion._from_native(entry) for entry in self._native.os_versions(tag)]
+        versions: list[OsVersion] = self._run(
+            Call("os_versions", tag=tag, convert=_each(OsVersion._from_native))
+        )
+        return versions
 
     def quota(self) -> Quota:
         """The project's private images, used and total (``GET /v1/cloudimages/quota``)."""
-        used, total = self._native.quota()
-        from .account import Quota
-
-        return Quota(used=used, total=total)
+        quota: Quota = self._run(Call("quota", convert=Quota._from_native))
+        return quota
 
     def find_images(
         self, name: Optional[str] = None, **filters: Union[str, int, bool]
@@ -466,13 +374,69 @@ class Client:
         given. After a create failed with ``maybe_sent=True``, ``find_images(name=...)`` tells whether IMS
         made the image after all.
         """
-        return self._native.find_images(_image_filters(name, filters))
+        images: list[dict[str, Any]] = self._run(Call("find_images", image_filters(name, filters)))
+        return images
 
 
-def _image_filters(
-    name: Optional[str], filters: dict[str, Union[str, int, bool]]
-) -> dict[str, Union[str, int, bool]]:
-    query = dict(filters)
-    if name is not None:
-        query["name"] = name
-    return query
+class AsyncCalls:
+    """The calls of :class:`hcims.AsyncClient`, each the coroutine of the :class:`Client` method."""
+
+    create_from_server = coroutine_of(Client.create_from_server)
+    create_data_images_from_server = coroutine_of(Client.create_data_images_from_server)
+    create_from_obs = coroutine_of(Client.create_from_obs)
+    create_from_volume = coroutine_of(Client.create_from_volume)
+    create_image = coroutine_of(Client.create_image)
+    prepare = coroutine_of(Client.prepare)
+    create_many = coroutine_of(Client.create_many)
+    get_job = coroutine_of(Client.get_job)
+    wait_for_job = coroutine_of(Client.wait_for_job)
+    wait_for_jobs = coroutine_of(Client.wait_for_jobs)
+    os_versions = coroutine_of(Client.os_versions)
+    quota = coroutine_of(Client.quota)
+    # mypy wants self positional-only beside **filters; help() keeps the signature it always showed.
+    find_images = coroutine_of(Client.find_images)  # type: ignore[arg-type]
+
+
+_default: Optional[Client] = None
+_default_lock = threading.Lock()
+
+
+def default_client() -> Client:
+    """The client the module-level functions use, built from the environment on first call."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Client()
+        return _default
+
+
+class _DefaultClient(Client):
+    """Stands for :func:`default_client` without building it: the module-level functions are its bound
+    methods (so they show the methods' parameters, overloads and docs), and each reaches the default
+    client only when called."""
+
+    def __init__(self) -> None:
+        """Reads nothing: the default client is built from the environment on first use."""
+
+    def __getattr__(self, name: str) -> Any:
+        # Only the native client, the one thing a call reads from its client: probing other names (help(),
+        # notebooks) must not build the default client, which may raise ConfigError.
+        if name != "_native":
+            raise AttributeError(name)
+        return default_client()._native
+
+    def __repr__(self) -> str:
+        return "<hcims.default_client(), built from the environment on first use>"
+
+
+_via_default = _DefaultClient()
+create_from_server = _via_default.create_from_server
+create_data_images_from_server = _via_default.create_data_images_from_server
+create_from_obs = _via_default.create_from_obs
+create_from_volume = _via_default.create_from_volume
+create_image = _via_default.create_image
+prepare = _via_default.prepare
+create_many = _via_default.create_many
+get_job = _via_default.get_job
+wait_for_job = _via_default.wait_for_job
+wait_for_jobs = _via_default.wait_for_jobs

@@ -90,7 +90,35 @@ class _LineDisplay:
         file.flush()
 
 
-class JobProgress:
+class _Progress:
+    """A bar (tqdm's, or one line) that is closed once: the part JobProgress and CreateProgress share."""
+
+    def __init__(self, description: str, file: Optional[TextIO]) -> None:
+        tqdm = _tqdm_class()
+        self._display = (
+            _TqdmDisplay(tqdm, description, file) if tqdm is not None else _LineDisplay(description, file)
+        )
+        self._closed = False
+
+    def close(self) -> None:
+        """Ends the display (the bar stays visible). Calling it again does nothing."""
+        if not self._closed:
+            self._closed = True
+            self._display.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+
+class JobProgress(_Progress):
     """A progress display for jobs being waited for; an ``on_progress`` callback.
 
     Call it with each :class:`hcims.Job` snapshot, then :meth:`close` it (or use it in a ``with``
@@ -106,11 +134,7 @@ class JobProgress:
             description = f"job {next(iter(self._fractions))[:12]}"
         else:
             description = f"{count} jobs"
-        tqdm = _tqdm_class()
-        self._display = (
-            _TqdmDisplay(tqdm, description, file) if tqdm is not None else _LineDisplay(description, file)
-        )
-        self._closed = False
+        super().__init__(description, file)
 
     def __call__(self, job: Job) -> None:
         if self._closed:
@@ -141,25 +165,8 @@ class JobProgress:
         note = f"{done}/{len(self._fractions)} done"
         return f"{note}, {failed} failed" if failed else note
 
-    def close(self) -> None:
-        """Ends the display (the bar stays visible). Calling it again does nothing."""
-        if not self._closed:
-            self._closed = True
-            self._display.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[type[BaseException]],
-        exc: Optional[BaseException],
-        traceback: Optional[TracebackType],
-    ) -> None:
-        self.close()
-
-
-class CreateProgress:
+class CreateProgress(_Progress):
     """A progress display for many creates (``create_many(progress=True)``); called with each outcome.
 
     Call it with ``True`` for each create that got a job id and ``False`` for each that failed, then
@@ -171,12 +178,7 @@ class CreateProgress:
         self._total = total
         self._done = 0
         self._failed = 0
-        tqdm = _tqdm_class()
-        description = f"{total} creates"
-        self._display = (
-            _TqdmDisplay(tqdm, description, file) if tqdm is not None else _LineDisplay(description, file)
-        )
-        self._closed = False
+        super().__init__(f"{total} creates", file)
 
     def __call__(self, ok: bool) -> None:
         if self._closed:
@@ -199,23 +201,6 @@ class CreateProgress:
     def _note(self) -> str:
         note = f"{self._done}/{self._total} done"
         return f"{note}, {self._failed} failed" if self._failed else note
-
-    def close(self) -> None:
-        """Ends the display (the bar stays visible). Calling it again does nothing."""
-        if not self._closed:
-            self._closed = True
-            self._display.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[type[BaseException]],
-        exc: Optional[BaseException],
-        traceback: Optional[TracebackType],
-    ) -> None:
-        self.close()
 
 
 @contextmanager
