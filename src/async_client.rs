@@ -3,57 +3,23 @@
 //! `PendingCall` aborts the task, which drops the core future and with it the HTTP request.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use tokio::task::AbortHandle;
 
-use crate::account::{images_to_py, os_versions_to_py, query_pairs, quota_to_py};
-use crate::client::{outcome_to_py, wait_options, PyClient};
+use hcims::{Call, GetJob, GetQuota};
+
+use crate::client::{wait_options, PyClient};
 use crate::create_many::{self as many, ManyCreates};
 use crate::errors::to_py_err;
+use crate::filters::query_pairs;
+use crate::interpreter::attached_if_alive;
 use crate::job::job_to_py;
 use crate::logging::logged_async;
+use crate::outputs::ToPython;
 use crate::spec::spec_for_client;
-
-/// Set when the interpreter begins to exit: from then on no task attaches to it. `try_attach` alone
-/// cannot rule out a thread that attaches just before finalization and is still attached (its Python
-/// code may release the GIL, for a socket write say) when it starts, which aborts the process.
-static INTERPRETER_EXITING: AtomicBool = AtomicBool::new(false);
-/// Tasks inside (or about to enter) an attached section; exit waits for them to leave.
-static ATTACHED_TASKS: AtomicUsize = AtomicUsize::new(0);
-/// The longest exit waits for attached tasks: a stuck callback must not hang the interpreter's exit.
-const EXIT_GRACE: Duration = Duration::from_secs(2);
-
-/// Called by `hcims.aio` from `atexit`, before finalization: stops new attachments, then waits (GIL
-/// released) for the tasks already attached to finish. Outcomes that arrive later are dropped unseen.
-#[pyfunction]
-fn _interpreter_exiting(py: Python<'_>) {
-    INTERPRETER_EXITING.store(true, Ordering::SeqCst);
-    py.detach(|| {
-        let started = Instant::now();
-        while ATTACHED_TASKS.load(Ordering::SeqCst) > 0 && started.elapsed() < EXIT_GRACE {
-            std::thread::sleep(Duration::from_millis(1));
-        }
-    });
-}
-
-/// Runs `f` attached to the interpreter, unless it is gone or going.
-pub(crate) fn attached_if_alive<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> Option<R> {
-    // Counted before the flag is read, and the exit sets the flag before it reads the count: one of the
-    // two always sees the other.
-    ATTACHED_TASKS.fetch_add(1, Ordering::SeqCst);
-    let result = if INTERPRETER_EXITING.load(Ordering::SeqCst) {
-        None
-    } else {
-        Python::try_attach(f)
-    };
-    ATTACHED_TASKS.fetch_sub(1, Ordering::SeqCst);
-    result
-}
 
 /// A call in flight. Dropping it (the awaiting coroutine is gone) cancels it as well.
 #[pyclass(module = "hcims._native", name = "PendingCall", frozen)]
@@ -84,7 +50,7 @@ impl Drop for PendingCall {
 
 /// Spawns `future` on the shared runtime; `convert` turns its output into Python (an `Err` is delivered
 /// as the exception), then `deliver(ok, value)` is called from the worker thread.
-fn spawn_call<O, Fut, C>(future: Fut, deliver: Py<PyAny>, convert: C) -> PendingCall
+fn spawn_delivering<O, Fut, C>(future: Fut, deliver: Py<PyAny>, convert: C) -> PendingCall
 where
     O: Send + 'static,
     Fut: Future<Output = O> + Send + 'static,
@@ -146,32 +112,22 @@ impl PyAsyncClient {
         deliver: Py<PyAny>,
     ) -> PyResult<PendingCall> {
         let spec = spec_for_client(py, mode, spec, Some(&self.inner))?;
-        let client = logged_async(py, &self.inner)?;
-        let future = async move { client.create(&spec).await };
-        Ok(spawn_call(future, deliver, |py, outcome| {
-            let job_id = outcome.map_err(|e| to_py_err(py, e))?;
-            Ok(job_id.into_pyobject(py)?.into_any())
-        }))
+        self.spawn(
+            py,
+            deliver,
+            |client| async move { client.create(&spec).await },
+        )
     }
 
     fn get_job(&self, py: Python<'_>, job_id: String, deliver: Py<PyAny>) -> PyResult<PendingCall> {
-        let client = logged_async(py, &self.inner)?;
-        let future = async move { client.get_job(&job_id).await };
-        Ok(spawn_call(future, deliver, |py, outcome| {
-            job_to_py(py, &outcome.map_err(|e| to_py_err(py, e))?)
-        }))
+        self.spawn_call(py, deliver, GetJob::new(job_id))
     }
 
     /// Delivers the project id, asking IAM the first time when it was not given.
     fn project_id(&self, py: Python<'_>, deliver: Py<PyAny>) -> PyResult<PendingCall> {
-        let client = logged_async(py, &self.inner)?;
-        let future = async move { client.project_id().await.map(str::to_owned) };
-        Ok(spawn_call(future, deliver, |py, outcome| {
-            Ok(outcome
-                .map_err(|e| to_py_err(py, e))?
-                .into_pyobject(py)?
-                .into_any())
-        }))
+        self.spawn(py, deliver, |client| async move {
+            client.project_id().await.map(str::to_owned)
+        })
     }
 
     #[pyo3(signature = (deliver, tag=None))]
@@ -181,21 +137,13 @@ impl PyAsyncClient {
         deliver: Py<PyAny>,
         tag: Option<String>,
     ) -> PyResult<PendingCall> {
-        let client = logged_async(py, &self.inner)?;
-        let future = async move { client.os_versions(tag.as_deref()).await };
-        Ok(spawn_call(future, deliver, |py, outcome| {
-            let list = outcome.map_err(|e| to_py_err(py, e))?;
-            Ok(os_versions_to_py(py, &list)?.into_any())
-        }))
+        self.spawn(py, deliver, |client| async move {
+            client.os_versions(tag.as_deref()).await
+        })
     }
 
     fn quota(&self, py: Python<'_>, deliver: Py<PyAny>) -> PyResult<PendingCall> {
-        let client = logged_async(py, &self.inner)?;
-        let future = async move { client.quota().await };
-        Ok(spawn_call(future, deliver, |py, outcome| {
-            let quota = outcome.map_err(|e| to_py_err(py, e))?;
-            Ok(quota_to_py(quota).into_pyobject(py)?.into_any())
-        }))
+        self.spawn_call(py, deliver, GetQuota)
     }
 
     fn find_images(
@@ -205,12 +153,9 @@ impl PyAsyncClient {
         deliver: Py<PyAny>,
     ) -> PyResult<PendingCall> {
         let filters = query_pairs(filters)?;
-        let client = logged_async(py, &self.inner)?;
-        let future = async move { client.find_images(&filters).await };
-        Ok(spawn_call(future, deliver, |py, outcome| {
-            let images = outcome.map_err(|e| to_py_err(py, e))?;
-            Ok(images_to_py(py, &images)?.into_any())
-        }))
+        self.spawn(py, deliver, |client| async move {
+            client.find_images(&filters).await
+        })
     }
 
     #[pyo3(signature = (job_id, deliver, timeout=None, poll_interval=None, on_progress=None))]
@@ -225,15 +170,11 @@ impl PyAsyncClient {
     ) -> PyResult<PendingCall> {
         let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
         let forward = snapshot_forwarder(on_progress);
-        let client = logged_async(py, &self.inner)?;
-        let future = async move {
+        self.spawn(py, deliver, |client| async move {
             client
                 .wait_for_job(&job_id, &options, |job| forward(0, job))
                 .await
-        };
-        Ok(spawn_call(future, deliver, |py, outcome| {
-            job_to_py(py, &outcome.map_err(|e| to_py_err(py, e))?)
-        }))
+        })
     }
 
     #[pyo3(signature = (job_ids, deliver, timeout=None, poll_interval=None, raise_on_failure=true,
@@ -251,31 +192,18 @@ impl PyAsyncClient {
     ) -> PyResult<PendingCall> {
         let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
         let forward = snapshot_forwarder(on_progress);
-        let client = logged_async(py, &self.inner)?;
-        Ok(if raise_on_failure {
-            let future = async move { client.wait_for_jobs(&job_ids, &options, forward).await };
-            spawn_call(future, deliver, |py, outcome| {
-                let jobs = outcome.map_err(|e| to_py_err(py, e))?;
-                let items = jobs
-                    .iter()
-                    .map(|job| job_to_py(py, job))
-                    .collect::<PyResult<Vec<_>>>()?;
-                Ok(PyList::new(py, items)?.into_any())
+        if raise_on_failure {
+            self.spawn(py, deliver, |client| async move {
+                client.wait_for_jobs(&job_ids, &options, forward).await
             })
         } else {
-            let future = async move {
-                client
+            self.spawn(py, deliver, |client| async move {
+                let settled = client
                     .wait_for_jobs_settled(&job_ids, &options, forward)
-                    .await
-            };
-            spawn_call(future, deliver, |py, outcomes| {
-                let items = outcomes
-                    .into_iter()
-                    .map(|outcome| outcome_to_py(py, outcome))
-                    .collect::<PyResult<Vec<_>>>()?;
-                Ok(PyList::new(py, items)?.into_any())
+                    .await;
+                Ok(settled)
             })
-        })
+        }
     }
 
     /// Reads and checks every spec now (see `Client.create_many`), then submits the valid ones in a
@@ -323,16 +251,49 @@ impl PyAsyncClient {
         let client = logged_async(py, &self.inner)?;
         let checked = std::mem::take(&mut creates.creates);
         let future = async move { client.send_many_limited(checked, &options, observer).await };
-        Ok(spawn_call(future, deliver, move |py, sent| {
+        Ok(spawn_delivering(future, deliver, move |py, sent| {
             let sent = sent.map_err(|error| to_py_err(py, error))?;
             Ok(creates.outcomes(py, sent)?.into_any())
         }))
     }
 }
 
+impl PyAsyncClient {
+    /// Runs the future `call` makes of a (logging) handle as a task; its output is delivered, an `Err`
+    /// as its exception.
+    fn spawn<F, T>(
+        &self,
+        py: Python<'_>,
+        deliver: Py<PyAny>,
+        call: impl FnOnce(hcims::Client) -> F,
+    ) -> PyResult<PendingCall>
+    where
+        F: Future<Output = Result<T, hcims::Error>> + Send + 'static,
+        T: ToPython + Send + 'static,
+    {
+        let client = logged_async(py, &self.inner)?;
+        Ok(spawn_delivering(call(client), deliver, |py, outcome| {
+            outcome.map_err(|e| to_py_err(py, e))?.to_python(py)
+        }))
+    }
+
+    /// The async binding of one core [`Call`].
+    fn spawn_call<C>(&self, py: Python<'_>, deliver: Py<PyAny>, call: C) -> PyResult<PendingCall>
+    where
+        C: Call + 'static,
+        C::Output: ToPython + 'static,
+    {
+        self.spawn(
+            py,
+            deliver,
+            |client| async move { client.call(&call).await },
+        )
+    }
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyAsyncClient>()?;
     m.add_class::<PendingCall>()?;
-    m.add_function(wrap_pyfunction!(_interpreter_exiting, m)?)?;
+    crate::interpreter::register(m)?;
     Ok(())
 }

@@ -4,23 +4,27 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::future::Future;
+
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
-use std::future::Future;
-
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
-use hcims::{ClientOptions, ConfigInput, RetryPolicy, Secret, TlsOptions, WaitOptions};
-
-use crate::account::{images_to_py, os_versions_to_py, query_pairs, quota_to_py};
-use crate::blocking::{
-    direct_call, wait_interruptibly, wait_interruptibly_reporting, wait_on_shared_runtime,
+use hcims::{
+    Call, CheckedCreate, ClientOptions, ConfigInput, GetJob, GetQuota, RetryPolicy, Secret,
+    TlsOptions, WaitOptions,
 };
+
 use crate::create_many::{self as many, ManyCreates};
-use crate::errors::to_py_err;
+use crate::errors::Fallible;
+use crate::filters::query_pairs;
+use crate::interruptible::{
+    call_detached, wait_interruptibly, wait_interruptibly_reporting, wait_on_shared_runtime,
+};
 use crate::job::job_to_py;
 use crate::logging::{emit, logged_blocking};
+use crate::outputs::ToPython;
 use crate::prepared::PyPreparedRequest;
 use crate::spec::spec_for_client;
 
@@ -41,20 +45,6 @@ pub(crate) fn wait_options(
         fill_progress: watched,
         ..WaitOptions::default()
     })
-}
-
-/// A settled wait's outcome: the Job, or the exception instance that ended its wait.
-pub(crate) fn outcome_to_py<'py>(
-    py: Python<'py>,
-    outcome: Result<hcims::Job, hcims::Error>,
-) -> PyResult<Bound<'py, PyAny>> {
-    match outcome {
-        Ok(job) => job_to_py(py, &job),
-        Err(error) => Ok(to_py_err(py, error)
-            .into_value(py)
-            .into_bound(py)
-            .into_any()),
-    }
 }
 
 /// Runs `call` on a handle of `client` without the GIL: a logging handle when the `hcims` logger
@@ -148,7 +138,6 @@ impl PyClient {
                         retries=None, retry_backoff=None, ca_bundle=None, verify=true, iam_endpoint=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
-        py: Python<'_>,
         region: Option<String>,
         endpoint: Option<String>,
         ak: Option<String>,
@@ -163,14 +152,14 @@ impl PyClient {
         ca_bundle: Option<PathBuf>,
         verify: bool,
         iam_endpoint: Option<String>,
-    ) -> PyResult<Self> {
+    ) -> Fallible<Self> {
         let defaults = ClientOptions::default();
         let mut tls = TlsOptions {
             verify,
             ..TlsOptions::default()
         };
         if let Some(path) = ca_bundle {
-            tls = tls.with_ca_bundle(&path).map_err(|e| to_py_err(py, e))?;
+            tls = tls.with_ca_bundle(&path)?;
         }
         let options = ClientOptions {
             timeout: seconds("timeout", timeout)?.unwrap_or(defaults.timeout),
@@ -189,25 +178,21 @@ impl PyClient {
             project_id,
             iam_endpoint,
         };
-        let config =
-            hcims::config::resolve_from_environment(input).map_err(|e| to_py_err(py, e))?;
-        let inner = hcims::Client::new(config, options).map_err(|e| to_py_err(py, e))?;
+        let config = hcims::config::resolve_from_environment(input)?;
+        let inner = hcims::Client::new(config, options)?;
         Ok(PyClient { inner })
     }
 
     /// Validates `spec` (a dict with the API's keys) and submits it; returns the job id.
     #[pyo3(signature = (mode, spec))]
-    fn create(
+    fn create<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         mode: Option<&str>,
-        spec: &Bound<'_, PyAny>,
-    ) -> PyResult<String> {
+        spec: &Bound<'py, PyAny>,
+    ) -> Fallible<Bound<'py, PyAny>> {
         let spec = spec_for_client(py, mode, spec, Some(&self.inner))?;
-        direct_call(py, &self.inner, |client, check| {
-            client.create_blocking(&spec, check)
-        })?
-        .map_err(|e| to_py_err(py, e))
+        self.run(py, CheckedCreate::new(&spec)?)
     }
 
     /// The signed request `create` would send, secrets masked; nothing is sent.
@@ -217,7 +202,7 @@ impl PyClient {
         py: Python<'_>,
         mode: Option<&str>,
         spec: &Bound<'_, PyAny>,
-    ) -> PyResult<PyPreparedRequest> {
+    ) -> Fallible<PyPreparedRequest> {
         let spec = spec_for_client(py, mode, spec, Some(&self.inner))?;
         // With the project known there is nothing to wait for: signing takes microseconds.
         let prepared = match self.inner.prepare_now(&spec) {
@@ -225,17 +210,12 @@ impl PyClient {
             None => blocking_call(py, &self.inner, |client| async move {
                 client.prepare(&spec).await
             })?,
-        }
-        .map_err(|e| to_py_err(py, e))?;
+        }?;
         Ok(PyPreparedRequest::from(prepared))
     }
 
-    fn get_job<'py>(&self, py: Python<'py>, job_id: &str) -> PyResult<Bound<'py, PyAny>> {
-        let job = direct_call(py, &self.inner, |client, check| {
-            client.get_job_blocking(job_id, check)
-        })?
-        .map_err(|e| to_py_err(py, e))?;
-        job_to_py(py, &job)
+    fn get_job<'py>(&self, py: Python<'py>, job_id: &str) -> Fallible<Bound<'py, PyAny>> {
+        self.run(py, GetJob::new(job_id))
     }
 
     /// Polls until the job ends. `on_progress(job)` sees every snapshot, on this thread with the GIL held;
@@ -248,7 +228,7 @@ impl PyClient {
         timeout: Option<f64>,
         poll_interval: Option<f64>,
         on_progress: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    ) -> Fallible<Bound<'py, PyAny>> {
         let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
         let outcome = match on_progress {
             None => blocking_call(py, &self.inner, |client| async move {
@@ -271,8 +251,7 @@ impl PyClient {
                 })?
             }
         };
-        let job = outcome.map_err(|e| to_py_err(py, e))?;
-        job_to_py(py, &job)
+        Ok(outcome?.to_python(py)?)
     }
 
     /// Waits for every job at once (one task each, the GIL released once for all). With
@@ -287,7 +266,7 @@ impl PyClient {
         poll_interval: Option<f64>,
         raise_on_failure: bool,
         on_progress: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyList>> {
+    ) -> Fallible<Bound<'py, PyAny>> {
         let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
         let (client, sender, snapshots) = reporting_handle(py, &self.inner)?;
         let observer: hcims::BatchObserver = if on_progress.is_some() {
@@ -306,13 +285,8 @@ impl PyClient {
         };
         if raise_on_failure {
             let waiting = async move { client.wait_for_jobs(&job_ids, &options, observer).await };
-            let jobs = wait_on_shared_runtime(py, waiting, snapshots, report)?
-                .map_err(|e| to_py_err(py, e))?;
-            let items = jobs
-                .iter()
-                .map(|job| job_to_py(py, job))
-                .collect::<PyResult<Vec<_>>>()?;
-            PyList::new(py, items)
+            let jobs = wait_on_shared_runtime(py, waiting, snapshots, report)??;
+            Ok(jobs.to_python(py)?)
         } else {
             let waiting = async move {
                 client
@@ -320,11 +294,7 @@ impl PyClient {
                     .await
             };
             let outcomes = wait_on_shared_runtime(py, waiting, snapshots, report)?;
-            let items = outcomes
-                .into_iter()
-                .map(|outcome| outcome_to_py(py, outcome))
-                .collect::<PyResult<Vec<_>>>()?;
-            PyList::new(py, items)
+            Ok(outcomes.to_python(py)?)
         }
     }
 
@@ -350,7 +320,7 @@ impl PyClient {
         wait: bool,
         poll_interval: Option<f64>,
         timeout: Option<f64>,
-    ) -> PyResult<Bound<'py, PyList>> {
+    ) -> Fallible<Bound<'py, PyList>> {
         let options = many::many_options(
             concurrency,
             max_running_jobs,
@@ -377,9 +347,8 @@ impl PyClient {
         };
         let checked = std::mem::take(&mut creates.creates);
         let sending = async move { client.send_many_limited(checked, &options, observer).await };
-        let sent = wait_on_shared_runtime(py, sending, reports, report)?
-            .map_err(|error| to_py_err(py, error))?;
-        creates.outcomes(py, sent)
+        let sent = wait_on_shared_runtime(py, sending, reports, report)??;
+        Ok(creates.outcomes(py, sent)?)
     }
 
     #[getter]
@@ -395,14 +364,13 @@ impl PyClient {
     /// The project id; when it was not given, IAM is asked for it the first time (once per access
     /// key, region and IAM endpoint in the process).
     #[getter]
-    fn project_id(&self, py: Python<'_>) -> PyResult<String> {
+    fn project_id(&self, py: Python<'_>) -> Fallible<String> {
         if let Some(id) = self.inner.known_project_id() {
             return Ok(id.to_owned());
         }
-        blocking_call(py, &self.inner, |client| async move {
+        Ok(blocking_call(py, &self.inner, |client| async move {
             client.project_id().await.map(str::to_owned)
-        })?
-        .map_err(|e| to_py_err(py, e))
+        })??)
     }
 
     /// The project id if known without asking IAM.
@@ -417,23 +385,15 @@ impl PyClient {
         &self,
         py: Python<'py>,
         tag: Option<String>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        let list = blocking_call(py, &self.inner, |client| async move {
+    ) -> Fallible<Bound<'py, PyAny>> {
+        self.run_async(py, |client| async move {
             client.os_versions(tag.as_deref()).await
-        })?
-        .map_err(|e| to_py_err(py, e))?;
-        os_versions_to_py(py, &list)
+        })
     }
 
     /// `(used, total)` private images of the project.
-    fn quota(&self, py: Python<'_>) -> PyResult<(u64, u64)> {
-        let quota = blocking_call(
-            py,
-            &self.inner,
-            |client| async move { client.quota().await },
-        )?
-        .map_err(|e| to_py_err(py, e))?;
-        Ok(quota_to_py(quota))
+    fn quota<'py>(&self, py: Python<'py>) -> Fallible<Bound<'py, PyAny>> {
+        self.run(py, GetQuota)
     }
 
     /// The images `GET /v2/cloudimages` lists for `filters` (a dict of query parameters), as dicts.
@@ -441,13 +401,12 @@ impl PyClient {
         &self,
         py: Python<'py>,
         filters: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyList>> {
+    ) -> Fallible<Bound<'py, PyAny>> {
         let filters = query_pairs(filters)?;
-        let images = blocking_call(py, &self.inner, |client| async move {
-            client.find_images(&filters).await
-        })?
-        .map_err(|e| to_py_err(py, e))?;
-        images_to_py(py, &images)
+        self.run_async(
+            py,
+            |client| async move { client.find_images(&filters).await },
+        )
     }
 
     #[getter]
@@ -499,6 +458,34 @@ impl PyClient {
                 .unwrap_or("<discovered on first use>"),
             self.inner.auth_kind()
         )
+    }
+}
+
+impl PyClient {
+    /// Runs one core call on this thread without the GIL: over the socket transport when it can,
+    /// Ctrl-C honoured, the logger's records written here. The whole binding of a [`Call`].
+    fn run<'py, C: Call>(&self, py: Python<'py>, call: C) -> Fallible<Bound<'py, PyAny>>
+    where
+        C::Output: ToPython,
+    {
+        let output = call_detached(py, &self.inner, |client, check| {
+            client.call_blocking(&call, check)
+        })??;
+        Ok(output.to_python(py)?)
+    }
+
+    /// Runs a core future (a call of several requests, or one with a cache) as [`PyClient::run`] does,
+    /// on the shared runtime.
+    fn run_async<'py, F, T>(
+        &self,
+        py: Python<'py>,
+        call: impl FnOnce(hcims::Client) -> F,
+    ) -> Fallible<Bound<'py, PyAny>>
+    where
+        F: Future<Output = Result<T, hcims::Error>> + Send,
+        T: ToPython + Send,
+    {
+        Ok(blocking_call(py, &self.inner, call)??.to_python(py)?)
     }
 }
 

@@ -2,15 +2,17 @@
 
 use pyo3::prelude::*;
 
-mod account;
 mod async_client;
-mod blocking;
 mod client;
 mod create_many;
 mod errors;
+mod filters;
+mod interpreter;
+mod interruptible;
 mod job;
 mod logging;
 mod mock;
+mod outputs;
 mod prepared;
 mod sign;
 mod spec;

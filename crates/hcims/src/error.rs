@@ -108,4 +108,13 @@ impl Error {
             maybe_sent,
         }))
     }
+
+    /// A call's argument (not a spec's field) that breaks a rule: nothing was sent.
+    pub(crate) fn invalid_argument(path: &str, message: String) -> Self {
+        Error::Validation(ValidationErrors(vec![crate::spec::FieldError {
+            path: path.to_owned(),
+            message,
+            ims_code: "IMG.0001",
+        }]))
+    }
 }

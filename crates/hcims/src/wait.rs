@@ -6,8 +6,9 @@ use std::time::Duration;
 use rand::Rng;
 use tokio::time::Instant;
 
+use crate::api::jobs::check_job_id;
 use crate::batch::Batch;
-use crate::client::{check_job_id, Client};
+use crate::client::Client;
 use crate::error::Error;
 use crate::job::Job;
 use crate::request_log::LogLevel;

@@ -1,5 +1,7 @@
-//! Running the core's futures from blocking Python calls: GIL released, Ctrl-C honoured, and events
-//! (job snapshots) handed to Python callbacks on the calling thread.
+//! Blocking Python calls into the core, interruptible: the GIL released while they wait, Ctrl-C honoured
+//! every ~50 ms, and events (log records, job snapshots) handed to Python on the calling thread. Either
+//! a core call that blocks by itself (`call_detached`, given a `check`) or a future driven on the shared
+//! runtime (`wait_interruptibly*`, `wait_on_shared_runtime`).
 
 use std::future::Future;
 use std::time::Duration;
@@ -41,10 +43,10 @@ pub fn check_signals() -> PyResult<()> {
     Python::attach(|py| py.check_signals())
 }
 
-/// Runs one of the core's blocking calls (`create_blocking`, ...) without the GIL. The call's `check`,
+/// Runs one of the core's blocking calls (`Client::call_blocking`) without the GIL. The call's `check`,
 /// made every ~50 ms while it waits, runs the signal handlers (Ctrl-C abandons the call) and writes the
 /// `hcims` logger's records of the attempts so far; the last ones are written when the call returns.
-pub fn direct_call<T, C>(py: Python<'_>, client: &hcims::Client, call: C) -> PyResult<T>
+pub fn call_detached<T, C>(py: Python<'_>, client: &hcims::Client, call: C) -> PyResult<T>
 where
     T: Send,
     C: FnOnce(&hcims::Client, &mut dyn FnMut() -> PyResult<()>) -> PyResult<T> + Send,
