@@ -65,7 +65,7 @@ fn both_transports_create_and_read_jobs_alike() {
     assert!(direct.socket().is_some());
     let proxied = direct.without_socket();
     for client in [&direct, &proxied] {
-        let job_id = create_blocking(&client, &spec(), go_on).unwrap().unwrap();
+        let job_id = create_blocking(client, &spec(), go_on).unwrap().unwrap();
         let job = get_job_blocking(client, &job_id, go_on).unwrap().unwrap();
         assert_eq!(job.id, job_id);
         assert!(matches!(
