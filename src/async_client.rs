@@ -9,15 +9,17 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 use tokio::task::AbortHandle;
 
-use hcims::{Call, GetJob, GetQuota};
+use hcims::api::quota::get_quota;
+use hcims::{Call, GetJob};
 
-use crate::client::{wait_options, PyClient};
-use crate::create_many::{self as many, ManyCreates};
+use crate::client::PyClient;
+use crate::create_many::ManyCreates;
 use crate::errors::to_py_err;
 use crate::filters::query_pairs;
 use crate::interpreter::attached_if_alive;
 use crate::job::job_to_py;
 use crate::logging::logged_async;
+use crate::options::{many_options, wait_options};
 use crate::outputs::ToPython;
 use crate::spec::spec_for_client;
 
@@ -143,7 +145,7 @@ impl PyAsyncClient {
     }
 
     fn quota(&self, py: Python<'_>, deliver: Py<PyAny>) -> PyResult<PendingCall> {
-        self.spawn_call(py, deliver, GetQuota)
+        self.spawn_call(py, deliver, get_quota())
     }
 
     fn find_images(
@@ -227,7 +229,7 @@ impl PyAsyncClient {
         poll_interval: Option<f64>,
         timeout: Option<f64>,
     ) -> PyResult<PendingCall> {
-        let options = many::many_options(
+        let options = many_options(
             concurrency,
             max_running_jobs,
             max_requests_per_second,

@@ -2,21 +2,17 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use std::future::Future;
 
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
-use hcims::{
-    Call, CheckedCreate, ClientOptions, ConfigInput, GetJob, GetQuota, RetryPolicy, Secret,
-    TlsOptions, WaitOptions,
-};
+use hcims::api::quota::get_quota;
+use hcims::{Call, CheckedCreate, ClientOptions, ConfigInput, GetJob, Secret, TlsOptions};
 
-use crate::create_many::{self as many, ManyCreates};
+use crate::create_many::ManyCreates;
 use crate::errors::Fallible;
 use crate::filters::query_pairs;
 use crate::interruptible::{
@@ -24,6 +20,7 @@ use crate::interruptible::{
 };
 use crate::job::job_to_py;
 use crate::logging::{emit, logged_blocking};
+use crate::options::{many_options, retry_policy, seconds, wait_options};
 use crate::outputs::ToPython;
 use crate::prepared::PyPreparedRequest;
 use crate::spec::spec_for_client;
@@ -31,20 +28,6 @@ use crate::spec::spec_for_client;
 #[pyclass(module = "hcims._native", name = "Client", frozen)]
 pub struct PyClient {
     pub(crate) inner: hcims::Client,
-}
-
-/// How to wait, from the Python arguments. The progress endpoint is asked only when someone watches.
-pub(crate) fn wait_options(
-    timeout: Option<f64>,
-    poll_interval: Option<f64>,
-    watched: bool,
-) -> PyResult<WaitOptions> {
-    Ok(WaitOptions {
-        timeout: seconds("timeout", timeout)?,
-        poll_interval: seconds("poll_interval", poll_interval)?,
-        fill_progress: watched,
-        ..WaitOptions::default()
-    })
 }
 
 /// Runs `call` on a handle of `client` without the GIL: a logging handle when the `hcims` logger
@@ -93,41 +76,6 @@ fn reporting_handle(
         }
     };
     Ok((handle, sender, reports))
-}
-
-/// The retry policy from `retries=` and `retry_backoff=(base_seconds, max_seconds)`.
-fn retry_policy(
-    retries: Option<u32>,
-    backoff: Option<(f64, f64)>,
-    defaults: RetryPolicy,
-) -> PyResult<RetryPolicy> {
-    let (base_delay, max_delay) = match backoff {
-        None => (defaults.base_delay, defaults.max_delay),
-        Some((base, max)) => {
-            let valid = |s: f64| s.is_finite() && (0.0..=3600.0).contains(&s);
-            if !(valid(base) && valid(max) && base <= max) {
-                return Err(PyValueError::new_err(format!(
-                    "retry_backoff must be (base_seconds, max_seconds) with 0 <= base <= max <= 3600, got ({base}, {max})"
-                )));
-            }
-            (Duration::from_secs_f64(base), Duration::from_secs_f64(max))
-        }
-    };
-    Ok(RetryPolicy {
-        retries: retries.unwrap_or(defaults.retries),
-        base_delay,
-        max_delay,
-    })
-}
-
-fn seconds(name: &str, value: Option<f64>) -> PyResult<Option<Duration>> {
-    match value {
-        None => Ok(None),
-        Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => Ok(Some(Duration::from_secs_f64(s))),
-        Some(s) => Err(PyValueError::new_err(format!(
-            "{name} must be a positive number of seconds, got {s}"
-        ))),
-    }
 }
 
 #[pymethods]
@@ -321,7 +269,7 @@ impl PyClient {
         poll_interval: Option<f64>,
         timeout: Option<f64>,
     ) -> Fallible<Bound<'py, PyList>> {
-        let options = many::many_options(
+        let options = many_options(
             concurrency,
             max_running_jobs,
             max_requests_per_second,
@@ -393,7 +341,7 @@ impl PyClient {
 
     /// `(used, total)` private images of the project.
     fn quota<'py>(&self, py: Python<'py>) -> Fallible<Bound<'py, PyAny>> {
-        self.run(py, GetQuota)
+        self.run(py, get_quota())
     }
 
     /// The images `GET /v2/cloudimages` lists for `filters` (a dict of query parameters), as dicts.

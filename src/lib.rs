@@ -12,6 +12,7 @@ mod interruptible;
 mod job;
 mod logging;
 mod mock;
+mod options;
 mod outputs;
 mod prepared;
 mod sign;

@@ -82,10 +82,6 @@ impl<T: ToPython> ToPython for Vec<T> {
 /// The live OS list, shared with the client's cache.
 impl ToPython for Arc<Vec<hcims::OsVersion>> {
     fn to_python<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let items = self
-            .iter()
-            .map(|item| item.to_python(py))
-            .collect::<PyResult<Vec<_>>>()?;
-        Ok(PyList::new(py, items)?.into_any())
+        self.iter().collect::<Vec<_>>().to_python(py)
     }
 }

@@ -76,11 +76,56 @@ impl<'a> Request<'a> {
         }
     }
 
+    /// This request as the transports take it, once signed.
+    fn signed<'s>(&'s self, uri: &'s str, headers: &'s [(String, String)]) -> SignedRequest<'s> {
+        SignedRequest {
+            method: &self.method,
+            uri,
+            headers,
+            body: &self.body,
+            create: self.kind == CallKind::Create,
+        }
+    }
+
     pub fn with_query(self, query: impl Into<Cow<'a, [(String, String)]>>) -> Request<'a> {
         Request {
             query: query.into(),
             ..self
         }
+    }
+}
+
+/// A read of one request whose answer one parser reads (most IMS reads): its path, its query, and
+/// the parser of its body. A parser's error means IMS answered something else than documented.
+pub struct Get<T> {
+    path: Cow<'static, str>,
+    query: Vec<(String, String)>,
+    parse: fn(&[u8]) -> Result<T, String>,
+}
+
+impl<T> Get<T> {
+    pub fn new(
+        path: impl Into<Cow<'static, str>>,
+        query: Vec<(String, String)>,
+        parse: fn(&[u8]) -> Result<T, String>,
+    ) -> Get<T> {
+        Get {
+            path: path.into(),
+            query,
+            parse,
+        }
+    }
+}
+
+impl<T: Send> Call for Get<T> {
+    type Output = T;
+
+    fn request<'a>(&'a self, _project: &'a str) -> Request<'a> {
+        Request::get(&*self.path).with_query(&self.query[..])
+    }
+
+    fn parse(&self, answer: &Answer) -> Result<T, Error> {
+        (self.parse)(&answer.body).map_err(|m| Error::transport(m, false, false))
     }
 }
 
@@ -168,14 +213,7 @@ impl Client {
             let started = self.log.as_ref().map(|_| Instant::now());
             let (uri, headers) =
                 self.sign_request(Target::Ims, Some(project), request, SystemTime::now());
-            let signed = SignedRequest {
-                method: &request.method,
-                uri: &uri,
-                headers: &headers,
-                body: &request.body,
-                create: request.kind == CallKind::Create,
-            };
-            let sent = match socket.send(&signed, check) {
+            let sent = match socket.send(&request.signed(&uri, &headers), check) {
                 Ok(answer) => Ok(answer),
                 Err(Failure::Transport(error)) => Err(error),
                 Err(Failure::Stopped(stop)) => return Err(stop),
@@ -222,13 +260,7 @@ impl Client {
                 pooled::build(options.timeout, options.connect_timeout, &options.tls)
             })
             .map_err(|e| crate::transport::unsendable(e.to_string()))?;
-        let signed = SignedRequest {
-            method: &request.method,
-            uri: &uri,
-            headers: &headers,
-            body: &request.body,
-            create: request.kind == CallKind::Create,
-        };
+        let signed = request.signed(&uri, &headers);
         pooled::send(&http, &self.endpoint_of(target).base, &signed).await
     }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::api::os_versions::OsVersion;
+use crate::api::os_versions::list::OsVersion;
 use crate::config::{Credentials, Endpoint, ResolvedConfig};
 use crate::error::Error;
 use crate::pacing::RequestPacer;

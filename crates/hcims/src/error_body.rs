@@ -6,7 +6,6 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::retry::{refused_before_acting, CallKind};
 use crate::transport::Answer;
 
 /// What an error answer said, whatever its shape.
@@ -91,7 +90,24 @@ fn strip_tags(text: &str) -> String {
     out
 }
 
-pub(crate) fn api_error_from(answer: &Answer, kind: CallKind) -> ApiError {
+/// Gateway and IMS codes that mean "refused before anything was done".
+const REFUSED_BEFORE_ACTING: [&str; 7] = [
+    "APIGW.0308",
+    "APIG.0308",
+    "APIGW.0610",
+    "APIG.0610",
+    "APIGW.0613",
+    "APIG.0613",
+    "IMG.0060",
+];
+
+/// True when `code` says the gateway or IMS refused the request before acting on it.
+pub fn refused_before_acting(code: Option<&str>) -> bool {
+    code.is_some_and(|code| REFUSED_BEFORE_ACTING.contains(&code))
+}
+
+/// The error of an answer >= 400; `create`: the call may have made or changed something.
+pub(crate) fn api_error_from(answer: &Answer, create: bool) -> ApiError {
     let parsed = parse_error_body(&answer.body);
     let header_request_id = answer
         .headers
@@ -116,9 +132,8 @@ pub(crate) fn api_error_from(answer: &Answer, kind: CallKind) -> ApiError {
         message.push_str(CLOCK_HINT);
     }
     // A 5xx may come after IMS acted (a gateway timeout, say), unless its code says it refused first.
-    let maybe_sent = kind == CallKind::Create
-        && answer.status >= 500
-        && !refused_before_acting(parsed.code.as_deref());
+    let maybe_sent =
+        create && answer.status >= 500 && !refused_before_acting(parsed.code.as_deref());
     ApiError {
         status: answer.status,
         code: parsed.code,

@@ -40,21 +40,7 @@ pub enum CallKind {
     Query,
 }
 
-/// Gateway and IMS codes that mean "refused before anything was done".
-const REFUSED_BEFORE_ACTING: [&str; 7] = [
-    "APIGW.0308",
-    "APIG.0308",
-    "APIGW.0610",
-    "APIG.0610",
-    "APIGW.0613",
-    "APIG.0613",
-    "IMG.0060",
-];
-
-/// True when `code` says the gateway or IMS refused the request before acting on it.
-pub fn refused_before_acting(code: Option<&str>) -> bool {
-    code.is_some_and(|code| REFUSED_BEFORE_ACTING.contains(&code))
-}
+pub use crate::error_body::refused_before_acting;
 
 pub fn api_error_is_retryable(error: &ApiError, kind: CallKind) -> bool {
     let refused = refused_before_acting(error.code.as_deref());
@@ -120,7 +106,7 @@ pub(crate) fn decide(
     match attempt {
         Ok(answer) if answer.status < 400 => Verdict::Answered(answer),
         Ok(answer) => {
-            let api = api_error_from(&answer, kind);
+            let api = api_error_from(&answer, kind == CallKind::Create);
             if policy.allows(next) && api_error_is_retryable(&api, kind) {
                 let after = policy.delay(next, api.retry_after);
                 Verdict::Retry {
@@ -160,15 +146,7 @@ mod tests {
     use super::*;
 
     fn api(status: u16, code: Option<&str>) -> ApiError {
-        ApiError {
-            status,
-            code: code.map(str::to_owned),
-            message: String::new(),
-            request_id: None,
-            body: String::new(),
-            maybe_sent: false,
-            retry_after: None,
-        }
+        ApiError::of(status, code)
     }
 
     /// What an attempt brought, in the table below.

@@ -282,13 +282,8 @@ mod tests {
 
     fn api(status: u16, code: Option<&str>, retry_after: Option<Duration>) -> Error {
         Error::Api(Box::new(ApiError {
-            status,
-            code: code.map(str::to_owned),
-            message: String::new(),
-            request_id: None,
-            body: String::new(),
-            maybe_sent: false,
             retry_after,
+            ..ApiError::of(status, code)
         }))
     }
 

@@ -3,10 +3,9 @@
 
 use serde_json::Value;
 
-use crate::call::{Call, Request};
+use crate::call::Get;
 use crate::client::Client;
 use crate::error::Error;
-use crate::transport::Answer;
 
 pub const IMAGES_PATH: &str = "/v2/cloudimages";
 /// The largest page IMS serves; fewer pages mean fewer requests.
@@ -44,23 +43,6 @@ pub fn pages_by_hand(filters: &[(String, String)]) -> bool {
     filters.iter().any(|(k, _)| k == "limit" || k == "marker")
 }
 
-/// One page of the list, for `query` (the filters, with the paging parameters).
-struct ImagesPage {
-    query: Vec<(String, String)>,
-}
-
-impl Call for ImagesPage {
-    type Output = Vec<Value>;
-
-    fn request<'a>(&'a self, _project: &'a str) -> Request<'a> {
-        Request::get(IMAGES_PATH).with_query(&self.query[..])
-    }
-
-    fn parse(&self, answer: &Answer) -> Result<Vec<Value>, Error> {
-        parse_images_page(&answer.body).map_err(|m| Error::transport(m, false, false))
-    }
-}
-
 impl Client {
     /// The images `GET /v2/cloudimages` lists for `filters` (`name`, `__imagetype`, `status`, ...), every
     /// page of them; with `limit` or `marker` among the filters, that one page only.
@@ -77,7 +59,9 @@ impl Client {
                     query.push(("marker".to_owned(), marker.clone()));
                 }
             }
-            let page = self.call(&ImagesPage { query }).await?;
+            let page = self
+                .call(&Get::new(IMAGES_PATH, query, parse_images_page))
+                .await?;
             let full = page.len() >= PAGE_SIZE;
             marker = page
                 .last()

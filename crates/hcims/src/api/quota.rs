@@ -3,10 +3,9 @@
 
 use serde_json::Value;
 
-use crate::call::{Call, Request};
+use crate::call::Get;
 use crate::client::Client;
 use crate::error::Error;
-use crate::transport::Answer;
 
 pub const QUOTA_PATH: &str = "/v1/cloudimages/quota";
 
@@ -43,24 +42,14 @@ pub fn parse_quota(body: &[u8]) -> Result<Quota, String> {
 }
 
 /// The quota call.
-pub struct GetQuota;
-
-impl Call for GetQuota {
-    type Output = Quota;
-
-    fn request<'a>(&'a self, _project: &'a str) -> Request<'a> {
-        Request::get(QUOTA_PATH)
-    }
-
-    fn parse(&self, answer: &Answer) -> Result<Quota, Error> {
-        parse_quota(&answer.body).map_err(|m| Error::transport(m, false, false))
-    }
+pub fn get_quota() -> Get<Quota> {
+    Get::new(QUOTA_PATH, Vec::new(), parse_quota)
 }
 
 impl Client {
     /// The project's private-image quota (`GET /v1/cloudimages/quota`).
     pub async fn quota(&self) -> Result<Quota, Error> {
-        self.call(&GetQuota).await
+        self.call(&get_quota()).await
     }
 }
 
