@@ -2,8 +2,7 @@
 
 use pyo3::prelude::*;
 
-mod async_client;
-mod client;
+mod clients;
 mod create_many;
 mod errors;
 mod filters;
@@ -14,6 +13,7 @@ mod logging;
 mod mock;
 mod options;
 mod outputs;
+mod pending;
 mod prepared;
 mod sign;
 mod spec;
@@ -21,10 +21,10 @@ mod spec;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    client::register(m)?;
+    clients::register(m)?;
     sign::register(m)?;
     mock::register(m)?;
     spec::register(m)?;
-    async_client::register(m)?;
+    pending::register(m)?;
     Ok(())
 }

@@ -1,81 +1,36 @@
-//! `hcims._native.Client`: the core client seen from Python. The public `hcims.Client` wraps it.
+//! `hcims._native.Client` and `hcims._native.AsyncClient`: the core client seen from Python, blocking and
+//! async, side by side. Each IMS call is a method of a few lines on each: the blocking one runs a core
+//! [`hcims::Call`] with `run` (see `interruptible`), the async one with `spawn_call` (see `pending`).
+//! The public `hcims.Client` and `hcims.AsyncClient` wrap them.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use std::future::Future;
-
 use pyo3::prelude::*;
 use pyo3::types::PyList;
-use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
 use hcims::api::quota::get_quota;
-use hcims::{Call, CheckedCreate, ClientOptions, ConfigInput, GetJob, Secret, TlsOptions};
+use hcims::{CheckedCreate, ClientOptions, ConfigInput, GetJob, Secret, TlsOptions};
 
 use crate::create_many::ManyCreates;
-use crate::errors::Fallible;
+use crate::errors::{to_py_err, Fallible};
 use crate::filters::query_pairs;
+use crate::interpreter::attached_if_alive;
 use crate::interruptible::{
-    call_detached, wait_interruptibly, wait_interruptibly_reporting, wait_on_shared_runtime,
+    blocking_call, reporting_handle, run, run_async, wait_interruptibly_reporting,
+    wait_on_shared_runtime, Report,
 };
 use crate::job::job_to_py;
-use crate::logging::{emit, logged_blocking};
+use crate::logging::{emit, logged_async};
 use crate::options::{many_options, retry_policy, seconds, wait_options};
 use crate::outputs::ToPython;
+use crate::pending::{snapshot_forwarder, spawn, spawn_call, spawn_delivering, PendingCall};
 use crate::prepared::PyPreparedRequest;
 use crate::spec::spec_for_client;
 
 #[pyclass(module = "hcims._native", name = "Client", frozen)]
 pub struct PyClient {
     pub(crate) inner: hcims::Client,
-}
-
-/// Runs `call` on a handle of `client` without the GIL: a logging handle when the `hcims` logger
-/// listens (its records written here, on the calling thread, as they come), else `client` itself.
-pub(crate) fn blocking_call<F, T>(
-    py: Python<'_>,
-    client: &hcims::Client,
-    call: impl FnOnce(hcims::Client) -> F,
-) -> PyResult<T>
-where
-    F: Future<Output = T> + Send,
-    T: Send,
-{
-    match logged_blocking(py, client)? {
-        None => wait_interruptibly(py, call(client.clone())),
-        Some((logged, events)) => wait_interruptibly_reporting(py, call(logged), events, emit),
-    }
-}
-
-/// What a blocking wait hands to the calling thread: a job snapshot for `on_progress`, or a log record.
-enum Report {
-    Snapshot(hcims::Job),
-    Log(hcims::RequestEvent),
-    /// A create of a batch ended: with a job id (true) or an error.
-    Created(bool),
-}
-
-/// The handle a watched wait runs on and the channel of its reports: snapshots always, log records
-/// when the logger listens.
-fn reporting_handle(
-    py: Python<'_>,
-    client: &hcims::Client,
-) -> PyResult<(
-    hcims::Client,
-    UnboundedSender<Report>,
-    tokio::sync::mpsc::UnboundedReceiver<Report>,
-)> {
-    let (sender, reports) = unbounded_channel::<Report>();
-    let handle = match crate::logging::enabled_level(py)? {
-        None => client.clone(),
-        Some(level) => {
-            let logs = sender.clone();
-            client.with_log(Some(hcims::RequestLog::new(level, move |event| {
-                let _ = logs.send(Report::Log(event));
-            })))
-        }
-    };
-    Ok((handle, sender, reports))
 }
 
 #[pymethods]
@@ -140,7 +95,7 @@ impl PyClient {
         spec: &Bound<'py, PyAny>,
     ) -> Fallible<Bound<'py, PyAny>> {
         let spec = spec_for_client(py, mode, spec, Some(&self.inner))?;
-        self.run(py, CheckedCreate::new(&spec)?)
+        run(py, &self.inner, CheckedCreate::new(&spec)?)
     }
 
     /// The signed request `create` would send, secrets masked; nothing is sent.
@@ -163,7 +118,7 @@ impl PyClient {
     }
 
     fn get_job<'py>(&self, py: Python<'py>, job_id: &str) -> Fallible<Bound<'py, PyAny>> {
-        self.run(py, GetJob::new(job_id))
+        run(py, &self.inner, GetJob::new(job_id))
     }
 
     /// Polls until the job ends. `on_progress(job)` sees every snapshot, on this thread with the GIL held;
@@ -334,14 +289,14 @@ impl PyClient {
         py: Python<'py>,
         tag: Option<String>,
     ) -> Fallible<Bound<'py, PyAny>> {
-        self.run_async(py, |client| async move {
+        run_async(py, &self.inner, |client| async move {
             client.os_versions(tag.as_deref()).await
         })
     }
 
     /// `(used, total)` private images of the project.
     fn quota<'py>(&self, py: Python<'py>) -> Fallible<Bound<'py, PyAny>> {
-        self.run(py, get_quota())
+        run(py, &self.inner, get_quota())
     }
 
     /// The images `GET /v2/cloudimages` lists for `filters` (a dict of query parameters), as dicts.
@@ -351,10 +306,9 @@ impl PyClient {
         filters: &Bound<'py, PyAny>,
     ) -> Fallible<Bound<'py, PyAny>> {
         let filters = query_pairs(filters)?;
-        self.run_async(
-            py,
-            |client| async move { client.find_images(&filters).await },
-        )
+        run_async(py, &self.inner, |client| async move {
+            client.find_images(&filters).await
+        })
     }
 
     #[getter]
@@ -409,36 +363,179 @@ impl PyClient {
     }
 }
 
-impl PyClient {
-    /// Runs one core call on this thread without the GIL: over the socket transport when it can,
-    /// Ctrl-C honoured, the logger's records written here. The whole binding of a [`Call`].
-    fn run<'py, C: Call>(&self, py: Python<'py>, call: C) -> Fallible<Bound<'py, PyAny>>
-    where
-        C::Output: ToPython,
-    {
-        let output = call_detached(py, &self.inner, |client, check| {
-            client.call_blocking(&call, check)
-        })??;
-        Ok(output.to_python(py)?)
+#[pyclass(module = "hcims._native", name = "AsyncClient", frozen)]
+pub struct PyAsyncClient {
+    pub(crate) inner: hcims::Client,
+}
+
+#[pymethods]
+impl PyAsyncClient {
+    /// Shares `client`'s configuration and connection pool.
+    #[new]
+    fn new(client: &Bound<'_, PyClient>) -> Self {
+        PyAsyncClient {
+            inner: client.get().inner.clone(),
+        }
     }
 
-    /// Runs a core future (a call of several requests, or one with a cache) as [`PyClient::run`] does,
-    /// on the shared runtime.
-    fn run_async<'py, F, T>(
+    /// Validates `spec` now (a `ValidationError` is raised at once) and submits it in a task; the job id
+    /// is delivered.
+    #[pyo3(signature = (mode, spec, deliver))]
+    fn create(
         &self,
-        py: Python<'py>,
-        call: impl FnOnce(hcims::Client) -> F,
-    ) -> Fallible<Bound<'py, PyAny>>
-    where
-        F: Future<Output = Result<T, hcims::Error>> + Send,
-        T: ToPython + Send,
-    {
-        Ok(blocking_call(py, &self.inner, call)??.to_python(py)?)
+        py: Python<'_>,
+        mode: Option<&str>,
+        spec: &Bound<'_, PyAny>,
+        deliver: Py<PyAny>,
+    ) -> PyResult<PendingCall> {
+        let spec = spec_for_client(py, mode, spec, Some(&self.inner))?;
+        spawn(py, &self.inner, deliver, |client| async move {
+            client.create(&spec).await
+        })
+    }
+
+    fn get_job(&self, py: Python<'_>, job_id: String, deliver: Py<PyAny>) -> PyResult<PendingCall> {
+        spawn_call(py, &self.inner, deliver, GetJob::new(job_id))
+    }
+
+    /// Delivers the project id, asking IAM the first time when it was not given.
+    fn project_id(&self, py: Python<'_>, deliver: Py<PyAny>) -> PyResult<PendingCall> {
+        spawn(py, &self.inner, deliver, |client| async move {
+            client.project_id().await.map(str::to_owned)
+        })
+    }
+
+    #[pyo3(signature = (deliver, tag=None))]
+    fn os_versions(
+        &self,
+        py: Python<'_>,
+        deliver: Py<PyAny>,
+        tag: Option<String>,
+    ) -> PyResult<PendingCall> {
+        spawn(py, &self.inner, deliver, |client| async move {
+            client.os_versions(tag.as_deref()).await
+        })
+    }
+
+    fn quota(&self, py: Python<'_>, deliver: Py<PyAny>) -> PyResult<PendingCall> {
+        spawn_call(py, &self.inner, deliver, get_quota())
+    }
+
+    fn find_images(
+        &self,
+        py: Python<'_>,
+        filters: &Bound<'_, PyAny>,
+        deliver: Py<PyAny>,
+    ) -> PyResult<PendingCall> {
+        let filters = query_pairs(filters)?;
+        spawn(py, &self.inner, deliver, |client| async move {
+            client.find_images(&filters).await
+        })
+    }
+
+    #[pyo3(signature = (job_id, deliver, timeout=None, poll_interval=None, on_progress=None))]
+    fn wait_for_job(
+        &self,
+        py: Python<'_>,
+        job_id: String,
+        deliver: Py<PyAny>,
+        timeout: Option<f64>,
+        poll_interval: Option<f64>,
+        on_progress: Option<Py<PyAny>>,
+    ) -> PyResult<PendingCall> {
+        let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
+        let forward = snapshot_forwarder(on_progress);
+        spawn(py, &self.inner, deliver, |client| async move {
+            client
+                .wait_for_job(&job_id, &options, |job| forward(0, job))
+                .await
+        })
+    }
+
+    #[pyo3(signature = (job_ids, deliver, timeout=None, poll_interval=None, raise_on_failure=true,
+                        on_progress=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn wait_for_jobs(
+        &self,
+        py: Python<'_>,
+        job_ids: Vec<String>,
+        deliver: Py<PyAny>,
+        timeout: Option<f64>,
+        poll_interval: Option<f64>,
+        raise_on_failure: bool,
+        on_progress: Option<Py<PyAny>>,
+    ) -> PyResult<PendingCall> {
+        let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
+        let forward = snapshot_forwarder(on_progress);
+        if raise_on_failure {
+            spawn(py, &self.inner, deliver, |client| async move {
+                client.wait_for_jobs(&job_ids, &options, forward).await
+            })
+        } else {
+            spawn(py, &self.inner, deliver, |client| async move {
+                let settled = client
+                    .wait_for_jobs_settled(&job_ids, &options, forward)
+                    .await;
+                Ok(settled)
+            })
+        }
+    }
+
+    /// Reads and checks every spec now (see `Client.create_many`), then submits the valid ones in a
+    /// task, at most `concurrency` at a time; the list of outcomes is delivered. `on_done(ok)` (a
+    /// thread-safe callable) hears of each item as it ends, those refused at once included.
+    #[pyo3(signature = (
+        requests, deliver, concurrency=32, on_done=None, max_running_jobs=Some(40),
+        max_requests_per_second=None, wait=false, poll_interval=None, timeout=Some(3600.0)
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn create_many(
+        &self,
+        py: Python<'_>,
+        requests: &Bound<'_, PyList>,
+        deliver: Py<PyAny>,
+        concurrency: i64,
+        on_done: Option<Py<PyAny>>,
+        max_running_jobs: Option<i64>,
+        max_requests_per_second: Option<f64>,
+        wait: bool,
+        poll_interval: Option<f64>,
+        timeout: Option<f64>,
+    ) -> PyResult<PendingCall> {
+        let options = many_options(
+            concurrency,
+            max_running_jobs,
+            max_requests_per_second,
+            wait,
+            poll_interval,
+            timeout,
+        )?;
+        let mut creates = ManyCreates::read(py, requests, &self.inner, |py| match &on_done {
+            Some(callback) => callback.call1(py, (false,)).map(drop),
+            None => Ok(()),
+        })?;
+        let observer: hcims::CreateObserver = match on_done {
+            None => Arc::new(|_, _: &Result<String, hcims::Error>| {}),
+            Some(callback) => Arc::new(move |_, outcome: &Result<String, hcims::Error>| {
+                attached_if_alive(|py| {
+                    // The loop may be closed; the batch itself is not the callback's business.
+                    let _ = callback.call1(py, (outcome.is_ok(),));
+                });
+            }),
+        };
+        let client = logged_async(py, &self.inner)?;
+        let checked = std::mem::take(&mut creates.creates);
+        let future = async move { client.send_many_limited(checked, &options, observer).await };
+        Ok(spawn_delivering(future, deliver, move |py, sent| {
+            let sent = sent.map_err(|error| to_py_err(py, error))?;
+            Ok(creates.outcomes(py, sent)?.into_any())
+        }))
     }
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyClient>()?;
+    m.add_class::<PyAsyncClient>()?;
     m.add_class::<PyPreparedRequest>()?;
     Ok(())
 }
