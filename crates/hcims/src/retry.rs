@@ -4,6 +4,9 @@
 //! certainly did not act on it: the connection never opened, the gateway refused it before the service
 //! (APIGW.0308 throttling, APIGW.0610 no backend, APIGW.0613 IAM unavailable), or IMS's own flow control
 //! (IMG.0060). After a timeout or a 5xx once the body was sent it is not retried: that could make a second image.
+//!
+//! [`decide`] is the one place these rules meet an attempt; the blocking and the async loops of `crate::call`
+//! both ask it, and its table test walks DESIGN section 7 row by row.
 
 use std::time::Duration;
 

@@ -61,10 +61,10 @@ fn go_on() -> Result<(), ()> {
 #[test]
 fn both_transports_create_and_read_jobs_alike() {
     let ims = MockIms::start(MockConfig::default()).unwrap();
-    let direct = client_for(&ims);
-    assert!(direct.socket().is_some());
-    let proxied = direct.without_socket();
-    for client in [&direct, &proxied] {
+    let over_socket = client_for(&ims);
+    assert!(over_socket.socket().is_some());
+    let proxied = over_socket.without_socket();
+    for client in [&over_socket, &proxied] {
         let job_id = create_blocking(client, &spec(), go_on).unwrap().unwrap();
         let job = get_job_blocking(client, &job_id, go_on).unwrap().unwrap();
         assert_eq!(job.id, job_id);

@@ -1,4 +1,5 @@
-//! Single blocking requests over plain sockets: HTTP/1.1 written and read on the calling thread.
+//! The socket transport: single blocking requests over plain sockets, HTTP/1.1 written and read on the
+//! calling thread (the wire format itself is in `http1`).
 //!
 //! A blocking call (a script's `create`, `get_job`) through the async stack (tokio, hyper, reqwest) spent
 //! two thirds of its CPU time in that stack: tasks, wakers, header maps, URL parsing, timers. Here a
