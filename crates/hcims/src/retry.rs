@@ -167,10 +167,8 @@ mod tests {
     enum Then {
         Answer,
         Retry,
-        /// The call ends; with `maybe_sent` as given.
-        Stop {
-            maybe_sent: bool,
-        },
+        /// The call ends; its error's `maybe_sent` as given.
+        Stop(bool),
     }
 
     fn attempt(got: Got, kind: CallKind) -> Result<Answer, TransportError> {
@@ -195,12 +193,8 @@ mod tests {
         match verdict {
             Verdict::Answered(_) => Then::Answer,
             Verdict::Retry { .. } => Then::Retry,
-            Verdict::Stop(Error::Api(api)) => Then::Stop {
-                maybe_sent: api.maybe_sent,
-            },
-            Verdict::Stop(Error::Transport(t)) => Then::Stop {
-                maybe_sent: t.maybe_sent,
-            },
+            Verdict::Stop(Error::Api(api)) => Then::Stop(api.maybe_sent),
+            Verdict::Stop(Error::Transport(t)) => Then::Stop(t.maybe_sent),
             Verdict::Stop(other) => panic!("not an error of an attempt: {other:?}"),
         }
     }
@@ -217,43 +211,31 @@ mod tests {
             (Query, Got::Status(429, None), Then::Retry),
             (Query, Got::Status(500, None), Then::Retry),
             (Query, Got::Status(503, None), Then::Retry),
-            (
-                Query,
-                Got::Status(404, Some("IMG.0001")),
-                Then::Stop { maybe_sent: false },
-            ),
+            (Query, Got::Status(404, Some("IMG.0001")), Then::Stop(false)),
             (
                 Query,
                 Got::Status(401, Some("APIGW.0301")),
-                Then::Stop { maybe_sent: false },
+                Then::Stop(false),
             ),
             (Create, Got::Status(202, None), Then::Answer),
             (Create, Got::Unsent, Then::Retry),
-            (Create, Got::Sent, Then::Stop { maybe_sent: true }),
+            (Create, Got::Sent, Then::Stop(true)),
             (Create, Got::Status(429, Some("APIGW.0308")), Then::Retry),
             (Create, Got::Status(429, Some("APIG.0308")), Then::Retry),
             (Create, Got::Status(400, Some("IMG.0060")), Then::Retry),
             (Create, Got::Status(503, Some("APIGW.0613")), Then::Retry),
             (Create, Got::Status(502, Some("APIGW.0610")), Then::Retry),
-            (
-                Create,
-                Got::Status(500, None),
-                Then::Stop { maybe_sent: true },
-            ),
+            (Create, Got::Status(500, None), Then::Stop(true)),
             (
                 Create,
                 Got::Status(504, Some("APIGW.0201")),
-                Then::Stop { maybe_sent: true },
+                Then::Stop(true),
             ),
-            (
-                Create,
-                Got::Status(429, None),
-                Then::Stop { maybe_sent: false },
-            ),
+            (Create, Got::Status(429, None), Then::Stop(false)),
             (
                 Create,
                 Got::Status(400, Some("IMG.0009")),
-                Then::Stop { maybe_sent: false },
+                Then::Stop(false),
             ),
         ];
         let policy = RetryPolicy {
@@ -267,10 +249,7 @@ mod tests {
             // Once the retries are spent, what would be retried stops, never sent twice more.
             let spent = then(decide(attempt(got, kind), kind, &policy, 2));
             if *expected == Then::Retry {
-                assert!(
-                    matches!(spent, Then::Stop { .. }),
-                    "{kind:?} spent: {spent:?}"
-                );
+                assert!(matches!(spent, Then::Stop(_)), "{kind:?} spent: {spent:?}");
             } else {
                 assert_eq!(&spent, expected);
             }
