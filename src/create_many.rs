@@ -4,9 +4,8 @@ use pyo3::exceptions::{PyBaseException, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
-use hcims::{CheckedCreate, ManyOptions, Submitted};
+use hcims::{CheckedCreate, Submitted};
 
-use crate::client::wait_options;
 use crate::errors::to_py_err;
 use crate::job::job_to_py;
 use crate::spec::spec_for_client;
@@ -86,50 +85,4 @@ impl ManyCreates {
             .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, items)
     }
-}
-
-/// `concurrency` from Python: a whole number of at least 1.
-pub fn concurrency(value: i64) -> PyResult<usize> {
-    match usize::try_from(value) {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err(PyValueError::new_err(format!(
-            "concurrency must be at least 1, got {value}"
-        ))),
-    }
-}
-
-/// The limits of a `create_many` from its Python arguments.
-pub fn many_options(
-    concurrency: i64,
-    max_running_jobs: Option<i64>,
-    max_requests_per_second: Option<f64>,
-    wait: bool,
-    poll_interval: Option<f64>,
-    timeout: Option<f64>,
-) -> PyResult<ManyOptions> {
-    let max_running_jobs = match max_running_jobs {
-        None => None,
-        Some(value) => match usize::try_from(value) {
-            Ok(n) if n >= 1 => Some(n),
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "max_running_jobs must be at least 1 (or None), got {value}"
-                )))
-            }
-        },
-    };
-    if let Some(rate) = max_requests_per_second {
-        hcims::RequestPacer::per_second(rate).map_err(|_| {
-            PyValueError::new_err(format!(
-                "max_requests_per_second must be a finite number above 0 (or None), got {rate}"
-            ))
-        })?;
-    }
-    Ok(ManyOptions {
-        concurrency: self::concurrency(concurrency)?,
-        max_running_jobs,
-        max_requests_per_second,
-        wait,
-        wait_options: wait_options(timeout, poll_interval, false)?,
-    })
 }

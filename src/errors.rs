@@ -1,4 +1,5 @@
-//! Core errors as the exception classes of `hcims.errors` (defined in Python, so they pickle and document well).
+//! Core errors as the exception classes of `hcims.errors` (defined in Python, so they pickle and document
+//! well): the one mapping, used through `?` ([`Raised`]) or, for outcomes handed back unraised, [`to_py_err`].
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -63,4 +64,29 @@ fn build_py_err(py: Python<'_>, error: hcims::Error) -> PyResult<PyErr> {
         }
     };
     Ok(PyErr::from_value(instance))
+}
+
+/// An error on its way to Python: a core error becomes its `hcims.errors` exception here, so that both
+/// kinds go up with `?`. Native methods return [`Fallible`].
+pub struct Raised(PyErr);
+
+pub type Fallible<T> = Result<T, Raised>;
+
+impl From<PyErr> for Raised {
+    fn from(error: PyErr) -> Self {
+        Raised(error)
+    }
+}
+
+impl From<hcims::Error> for Raised {
+    fn from(error: hcims::Error) -> Self {
+        // Native methods run attached: this only counts one more attachment.
+        Raised(Python::attach(|py| to_py_err(py, error)))
+    }
+}
+
+impl From<Raised> for PyErr {
+    fn from(raised: Raised) -> Self {
+        raised.0
+    }
 }

@@ -2,15 +2,18 @@
 
 use pyo3::prelude::*;
 
-mod account;
-mod async_client;
-mod blocking;
-mod client;
+mod clients;
 mod create_many;
 mod errors;
+mod filters;
+mod interpreter;
+mod interruptible;
 mod job;
 mod logging;
 mod mock;
+mod options;
+mod outputs;
+mod pending;
 mod prepared;
 mod sign;
 mod spec;
@@ -18,10 +21,10 @@ mod spec;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    client::register(m)?;
+    clients::register(m)?;
     sign::register(m)?;
     mock::register(m)?;
     spec::register(m)?;
-    async_client::register(m)?;
+    pending::register(m)?;
     Ok(())
 }

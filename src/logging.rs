@@ -75,7 +75,7 @@ pub(crate) fn logged_async(py: Python<'_>, client: &hcims::Client) -> PyResult<h
     let schedule = event_loop.getattr("call_soon_threadsafe")?.unbind();
     let emit = EMIT.import(py, "hcims._logging", "emit")?.clone().unbind();
     let log = RequestLog::new(level, move |event| {
-        crate::async_client::attached_if_alive(|py| {
+        crate::interpreter::attached_if_alive(|py| {
             // A closed loop drops the record: the call it belongs to is gone.
             let _ = event_to_py(py, event)
                 .and_then(|event| schedule.call1(py, (emit.clone_ref(py), event)));

@@ -100,6 +100,22 @@ impl From<ValidationErrors> for Error {
     }
 }
 
+#[cfg(test)]
+impl ApiError {
+    /// An answer's error with only a status and a code, as the retry tests need.
+    pub(crate) fn of(status: u16, code: Option<&str>) -> ApiError {
+        ApiError {
+            status,
+            code: code.map(str::to_owned),
+            message: String::new(),
+            request_id: None,
+            body: String::new(),
+            maybe_sent: false,
+            retry_after: None,
+        }
+    }
+}
+
 impl Error {
     pub(crate) fn transport(message: impl Into<String>, retryable: bool, maybe_sent: bool) -> Self {
         Error::Transport(Box::new(TransportError {
@@ -107,5 +123,14 @@ impl Error {
             retryable,
             maybe_sent,
         }))
+    }
+
+    /// A call's argument (not a spec's field) that breaks a rule: nothing was sent.
+    pub(crate) fn invalid_argument(path: &str, message: String) -> Self {
+        Error::Validation(ValidationErrors(vec![crate::spec::FieldError {
+            path: path.to_owned(),
+            message,
+            ims_code: "IMG.0001",
+        }]))
     }
 }

@@ -1,6 +1,12 @@
-//! Reading error answers: IMS and its gateway use three body shapes, sometimes nested one level.
+//! Reading error answers: IMS and its gateway use three body shapes, sometimes nested one level; an
+//! answer >= 400 becomes an [`ApiError`] here (its request id, `Retry-After`, clock hint, `maybe_sent`).
+
+use std::time::Duration;
 
 use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::transport::Answer;
 
 /// What an error answer said, whatever its shape.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -82,6 +88,80 @@ fn strip_tags(text: &str) -> String {
         }
     }
     out
+}
+
+/// Gateway and IMS codes that mean "refused before anything was done".
+const REFUSED_BEFORE_ACTING: [&str; 7] = [
+    "APIGW.0308",
+    "APIG.0308",
+    "APIGW.0610",
+    "APIG.0610",
+    "APIGW.0613",
+    "APIG.0613",
+    "IMG.0060",
+];
+
+/// True when `code` says the gateway or IMS refused the request before acting on it.
+pub fn refused_before_acting(code: Option<&str>) -> bool {
+    code.is_some_and(|code| REFUSED_BEFORE_ACTING.contains(&code))
+}
+
+/// The error of an answer >= 400; `create`: the call may have made or changed something.
+pub(crate) fn api_error_from(answer: &Answer, create: bool) -> ApiError {
+    let parsed = parse_error_body(&answer.body);
+    let header_request_id = answer
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let retry_after = answer
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| Duration::from_secs_f64(s.min(3600.0)));
+    let mut message = parsed.message.unwrap_or_else(|| {
+        reqwest::StatusCode::from_u16(answer.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("error")
+            .to_owned()
+    });
+    if is_clock_skew(answer.status, parsed.code.as_deref(), &message) {
+        message.push_str(CLOCK_HINT);
+    }
+    // A 5xx may come after IMS acted (a gateway timeout, say), unless its code says it refused first.
+    let maybe_sent =
+        create && answer.status >= 500 && !refused_before_acting(parsed.code.as_deref());
+    ApiError {
+        status: answer.status,
+        code: parsed.code,
+        message,
+        request_id: header_request_id.or(parsed.request_id),
+        body: String::from_utf8_lossy(&answer.body).into_owned(),
+        maybe_sent,
+        retry_after,
+    }
+}
+
+/// Added to the message of an answer that refused the request's date.
+pub const CLOCK_HINT: &str =
+    " (the gateway refuses requests dated more than 15 minutes from its clock: \
+     check this machine's clock and time zone, e.g. sync it with NTP)";
+
+/// APIGW.0303 is the gateway's answer to a signature dated too far from its clock; other 401s say so
+/// in their message. Token expiry is about the token, not the clock.
+fn is_clock_skew(status: u16, code: Option<&str>, message: &str) -> bool {
+    if matches!(code, Some("APIGW.0303" | "APIG.0303")) {
+        return true;
+    }
+    let lower = message.to_lowercase();
+    status == 401
+        && !lower.contains("token")
+        && ["clock", "skew", "time", "date", "expired"]
+            .iter()
+            .any(|word| lower.contains(word))
 }
 
 #[cfg(test)]

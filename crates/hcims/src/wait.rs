@@ -6,8 +6,9 @@ use std::time::Duration;
 use rand::Rng;
 use tokio::time::Instant;
 
+use crate::api::jobs::check_job_id;
 use crate::batch::Batch;
-use crate::client::{check_job_id, Client};
+use crate::client::Client;
 use crate::error::Error;
 use crate::job::Job;
 use crate::request_log::LogLevel;
@@ -281,13 +282,8 @@ mod tests {
 
     fn api(status: u16, code: Option<&str>, retry_after: Option<Duration>) -> Error {
         Error::Api(Box::new(ApiError {
-            status,
-            code: code.map(str::to_owned),
-            message: String::new(),
-            request_id: None,
-            body: String::new(),
-            maybe_sent: false,
             retry_after,
+            ..ApiError::of(status, code)
         }))
     }
 

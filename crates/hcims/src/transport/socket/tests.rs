@@ -8,6 +8,8 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use super::super::http1::request_head;
+use super::super::USER_AGENT;
 use super::*;
 
 /// What a scripted server does with a request.
@@ -98,11 +100,11 @@ fn serve(
     (port, connections)
 }
 
-fn pool_with(port: u16, timeout: Duration) -> DirectPool {
-    DirectPool::new("http", "127.0.0.1", port, Duration::from_secs(2), timeout).unwrap()
+fn pool_with(port: u16, timeout: Duration) -> SocketPool {
+    SocketPool::new("http", "127.0.0.1", port, Duration::from_secs(2), timeout).unwrap()
 }
 
-fn pool(port: u16) -> DirectPool {
+fn pool(port: u16) -> SocketPool {
     pool_with(port, Duration::from_secs(5))
 }
 
@@ -110,9 +112,9 @@ fn never_stop() -> Result<(), ()> {
     Ok(())
 }
 
-fn send(pool: &DirectPool, create: bool, timeout: Duration) -> Result<Answer, Failure<()>> {
+fn send(pool: &SocketPool, create: bool, timeout: Duration) -> Result<Answer, Failure<()>> {
     let head = request_head("POST", "/", &[("Host".into(), "x".into())], 2).unwrap();
-    pool.send(
+    pool.exchange(
         &head,
         b"{}",
         Instant::now() + timeout,
@@ -175,7 +177,7 @@ fn the_request_carries_what_reqwest_would_add() {
         ("X-Sdk-Date".to_owned(), "20240101T000000Z".to_owned()),
     ];
     let head = request_head("POST", "/v2/cloudimages/action", &headers, 2).unwrap();
-    let answer = ok(pool.send(&head, b"{}", Instant::now() + SOON, true, &mut never_stop));
+    let answer = ok(pool.exchange(&head, b"{}", Instant::now() + SOON, true, &mut never_stop));
     assert_eq!(
         std::str::from_utf8(&answer.body).unwrap(),
         format!(
@@ -310,7 +312,7 @@ fn a_stop_from_the_check_abandons_the_request_at_once() {
     let head = request_head("POST", "/", &[], 2).unwrap();
     let mut checks = 0;
     let started = Instant::now();
-    let outcome = pool.send(&head, b"{}", Instant::now() + SOON, true, &mut || {
+    let outcome = pool.exchange(&head, b"{}", Instant::now() + SOON, true, &mut || {
         checks += 1;
         if checks == 3 {
             Err("stop")
@@ -340,16 +342,6 @@ fn nobody_listening_is_a_retryable_connect_error() {
         "{}",
         error.message
     );
-}
-
-#[test]
-fn proxies_in_the_environment_are_noticed() {
-    let none = |_: &str| None;
-    assert!(!proxy_configured_in(&none));
-    let empty = |_: &str| Some(std::ffi::OsString::new());
-    assert!(!proxy_configured_in(&empty));
-    let https = |name: &str| (name == "https_proxy").then(|| "http://proxy:3128".into());
-    assert!(proxy_configured_in(&https));
 }
 
 /// A TLS server on loopback answering every request with `body`, with a certificate for `localhost`
@@ -437,7 +429,7 @@ fn client_tls(trusted: Option<rustls::pki_types::CertificateDer<'static>>) -> Cl
 #[test]
 fn requests_go_over_tls_on_one_connection() {
     let (port, ca) = serve_tls("{\"job_id\": \"j\"}");
-    let pool = DirectPool::with_tls_config("localhost", port, client_tls(Some(ca)));
+    let pool = SocketPool::with_tls_config("localhost", port, client_tls(Some(ca)));
     for _ in 0..3 {
         let answer = ok(send(&pool, true, SOON));
         assert_eq!(answer.status, 200);
@@ -449,7 +441,7 @@ fn requests_go_over_tls_on_one_connection() {
 #[test]
 fn an_untrusted_certificate_fails_before_anything_is_sent() {
     let (port, _) = serve_tls("{}");
-    let pool = DirectPool::with_tls_config("localhost", port, client_tls(None));
+    let pool = SocketPool::with_tls_config("localhost", port, client_tls(None));
     let error = transport(send(&pool, true, SOON));
     // Nothing was sent, and trying again would only meet the same certificate.
     assert!(!error.retryable && !error.maybe_sent, "{error:?}");
@@ -465,7 +457,7 @@ fn an_untrusted_certificate_fails_before_anything_is_sent() {
 #[test]
 fn the_default_tls_set_up_loads() {
     // The platform verifier, as reqwest builds it: what real endpoints are checked with.
-    let pool = DirectPool::new(
+    let pool = SocketPool::new(
         "https",
         "ims.cn-north-4.myhuaweicloud.com",
         443,

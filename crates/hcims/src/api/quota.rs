@@ -3,6 +3,10 @@
 
 use serde_json::Value;
 
+use crate::call::Get;
+use crate::client::Client;
+use crate::error::Error;
+
 pub const QUOTA_PATH: &str = "/v1/cloudimages/quota";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +39,18 @@ pub fn parse_quota(body: &[u8]) -> Result<Quota, String> {
         used: number("used")?,
         total: number("quota")?,
     })
+}
+
+/// The quota call.
+pub fn get_quota() -> Get<Quota> {
+    Get::new(QUOTA_PATH, Vec::new(), parse_quota)
+}
+
+impl Client {
+    /// The project's private-image quota (`GET /v1/cloudimages/quota`).
+    pub async fn quota(&self) -> Result<Quota, Error> {
+        self.call(&get_quota()).await
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! Single blocking requests over plain sockets: HTTP/1.1 written and read on the calling thread.
+//! The socket transport: single blocking requests over plain sockets, HTTP/1.1 written and read on the
+//! calling thread (the wire format itself is in `http1`).
 //!
 //! A blocking call (a script's `create`, `get_job`) through the async stack (tokio, hyper, reqwest) spent
 //! two thirds of its CPU time in that stack: tasks, wakers, header maps, URL parsing, timers. Here a
@@ -13,54 +14,27 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
-use crate::client::{Answer, USER_AGENT};
+use super::http1::{find_crlf, parse_head, request_head, MAX_BODY, MAX_HEAD};
+use super::{
+    after_sending, never_sent, Answer, SignedRequest, BROKE, CERTIFICATE_REFUSED, TIMED_OUT,
+};
 use crate::error::TransportError;
 use crate::tls::is_certificate_error;
 
 /// How long a blocked read waits before it lets the caller check for an interruption (Ctrl-C).
 pub(crate) const CHECK_SLICE: Duration = Duration::from_millis(50);
-/// Idle connections older than this are closed rather than reused (as the async pool does).
+/// Idle connections older than this are closed rather than reused (as the pooled transport does).
 const IDLE_TIMEOUT: Duration = Duration::from_secs(50);
 /// At most this many idle connections are kept.
 const MAX_IDLE: usize = 32;
-/// An answer's head (status line and headers) may not be larger; a body may not be larger than
-/// `MAX_BODY`. IMS answers are a few kilobytes.
-const MAX_HEAD: usize = 64 * 1024;
-const MAX_BODY: usize = 64 * 1024 * 1024;
-const MAX_HEADERS: usize = 96;
 /// Bytes taken from the socket per read: an IMS answer fits in one.
 const READ_SIZE: usize = 8 * 1024;
 
-/// What a connection that failed after the request went out is reported as (the async transport's words).
-const BROKE: &str = "the connection to IMS broke before an answer came";
-
-/// Variables through which reqwest finds a proxy; with any of them set, requests go through reqwest.
-const PROXY_VARIABLES: [&str; 6] = [
-    "HTTP_PROXY",
-    "http_proxy",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-];
-
-/// True when the environment names a proxy, which only the async stack knows how to use.
-pub(crate) fn proxy_configured() -> bool {
-    proxy_configured_in(&|name| std::env::var_os(name))
-}
-
-fn proxy_configured_in(variable: &dyn Fn(&str) -> Option<std::ffi::OsString>) -> bool {
-    PROXY_VARIABLES
-        .iter()
-        .any(|name| variable(name).is_some_and(|value| !value.is_empty()))
-}
-
 /// Connections to one endpoint, shared by every thread of the client.
-pub(crate) struct DirectPool {
+pub(crate) struct SocketPool {
     host: String,
     port: u16,
     tls: Option<(Arc<ClientConfig>, ServerName<'static>)>,
@@ -95,7 +69,7 @@ struct Connection {
     scratch: Box<[u8]>,
 }
 
-impl DirectPool {
+impl SocketPool {
     /// A pool for `scheme://host:port`; `tls` is required for `https`.
     pub fn new(
         scheme: &str,
@@ -103,7 +77,7 @@ impl DirectPool {
         port: u16,
         connect_timeout: Duration,
         request_timeout: Duration,
-    ) -> Result<DirectPool, String> {
+    ) -> Result<SocketPool, String> {
         let tls = match scheme {
             "http" => None,
             "https" => {
@@ -113,7 +87,7 @@ impl DirectPool {
             }
             other => return Err(format!("unsupported scheme {other:?}")),
         };
-        Ok(DirectPool {
+        Ok(SocketPool {
             host: host.to_owned(),
             port,
             tls,
@@ -125,9 +99,9 @@ impl DirectPool {
 
     /// A pool for `https://host:port` that trusts what `config` trusts (tests bring their own CA).
     #[cfg(test)]
-    fn with_tls_config(host: &str, port: u16, config: ClientConfig) -> DirectPool {
+    fn with_tls_config(host: &str, port: u16, config: ClientConfig) -> SocketPool {
         let name = ServerName::try_from(host.to_owned()).expect("a TLS server name");
-        DirectPool {
+        SocketPool {
             host: host.to_owned(),
             port,
             tls: Some((Arc::new(config), name)),
@@ -137,10 +111,27 @@ impl DirectPool {
         }
     }
 
+    /// Sends `request` and reads the whole answer, within the pool's request timeout. While it waits,
+    /// `check` is called every ~50 ms; an error from it abandons the request (its connection is closed).
+    pub(crate) fn send<E>(
+        &self,
+        request: &SignedRequest<'_>,
+        check: &mut dyn FnMut() -> Result<(), E>,
+    ) -> Result<Answer, Failure<E>> {
+        let head = request_head(
+            request.method.as_str(),
+            request.uri,
+            request.headers,
+            request.body.len(),
+        )?;
+        let deadline = Instant::now() + self.request_timeout;
+        self.exchange(&head, request.body, deadline, request.create, check)
+    }
+
     /// Sends `head` and `body` and reads the whole answer, by `deadline`. While it waits, `check` is
     /// called every ~50 ms; an error from it abandons the request (its connection is closed).
     /// `create` says whether the service may act on the request (for `maybe_sent`).
-    pub fn send<E>(
+    fn exchange<E>(
         &self,
         head: &[u8],
         body: &[u8],
@@ -191,11 +182,7 @@ impl DirectPool {
     }
 
     fn connect(&self, deadline: Instant) -> Result<Connection, TransportError> {
-        let refused = |message: String| TransportError {
-            message: format!("could not connect to IMS: {message}"),
-            retryable: true,
-            maybe_sent: false,
-        };
+        let refused = never_sent;
         let addresses = (self.host.as_str(), self.port)
             .to_socket_addrs()
             .map_err(|e| refused(format!("cannot resolve {}: {e}", self.host)))?;
@@ -243,7 +230,7 @@ impl DirectPool {
     }
 }
 
-impl Drop for DirectPool {
+impl Drop for SocketPool {
     fn drop(&mut self) {
         let idle = self.idle.get_mut().unwrap_or_else(PoisonError::into_inner);
         for (connection, _) in idle.drain(..) {
@@ -372,16 +359,8 @@ impl Connection {
     ) -> Result<ReadAnswer, Failure<E>> {
         // Once the request went out, a create may have been acted on and is not sent again; a query
         // always may be (the rules of the async transport).
-        let timed_out = || TransportError {
-            message: "timed out waiting for IMS: no answer in time".to_owned(),
-            retryable: !create,
-            maybe_sent: create,
-        };
-        let failed = |e: io::Error| TransportError {
-            message: format!("{BROKE}: {e}"),
-            retryable: !create,
-            maybe_sent: create,
-        };
+        let timed_out = || after_sending(TIMED_OUT, "no answer in time", create);
+        let failed = |e: io::Error| after_sending(BROKE, e, create);
         let mut buffer = std::mem::take(&mut self.leftover);
         // The head, skipping interim (1xx) answers.
         let head = loop {
@@ -405,16 +384,16 @@ impl Connection {
                         } else {
                             "the server closed the connection in the middle of the answer's head"
                         };
-                        let message = if reused && buffer.is_empty() {
-                            format!("{BROKE}: {what} (a kept-alive one)")
+                        let kept_alive = if reused && buffer.is_empty() {
+                            " (a kept-alive one)"
                         } else {
-                            format!("{BROKE}: {what}")
+                            ""
                         };
-                        return Err(Failure::Transport(TransportError {
-                            message,
-                            retryable: !create,
-                            maybe_sent: create,
-                        }));
+                        return Err(Failure::Transport(after_sending(
+                            BROKE,
+                            format_args!("{what}{kept_alive}"),
+                            create,
+                        )));
                     }
                 }
                 Err(message) => {
@@ -424,10 +403,12 @@ impl Connection {
             }
         };
         let status = head.status;
-        let broke_off = |e: io::Error| TransportError {
-            message: format!("the answer (HTTP {status}) broke off: {e}"),
-            retryable: !create,
-            maybe_sent: create,
+        let broke_off = |e: io::Error| {
+            after_sending(
+                format_args!("the answer (HTTP {status}) broke off"),
+                e,
+                create,
+            )
         };
         let chunked = head.chunked;
         let length = match head.content_length {
@@ -587,144 +568,20 @@ fn peek_would_block(tcp: &TcpStream) -> bool {
     quiet && tcp.set_nonblocking(false).is_ok()
 }
 
-fn find_crlf(bytes: &[u8]) -> Option<usize> {
-    bytes.windows(2).position(|pair| pair == b"\r\n")
-}
-
-/// A complete answer head.
-struct Head {
-    status: u16,
-    /// Bytes of the status line and headers, blank line included.
-    length: usize,
-    chunked: bool,
-    content_length: Option<Result<usize, ()>>,
-    /// `Connection: close`, or HTTP/1.0.
-    closes: bool,
-    /// All of them for error answers (their request id and `Retry-After` matter), else the request id
-    /// alone (for the log).
-    headers: HeaderMap,
-}
-
-/// The head at the start of `buffer`; None while incomplete.
-fn parse_head(buffer: &[u8]) -> Result<Option<Head>, String> {
-    let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut response = httparse::Response::new(&mut slots);
-    let length = match response.parse(buffer) {
-        Ok(httparse::Status::Complete(length)) => length,
-        Ok(httparse::Status::Partial) => return Ok(None),
-        Err(e) => return Err(format!("the answer is not HTTP: {e}")),
-    };
-    let status = response.code.unwrap_or(0);
-    let mut head = Head {
-        status,
-        length,
-        chunked: false,
-        content_length: None,
-        closes: response.version == Some(0),
-        headers: HeaderMap::new(),
-    };
-    for header in response.headers.iter() {
-        let name = header.name;
-        if name.eq_ignore_ascii_case("content-length") {
-            let parsed = std::str::from_utf8(header.value)
-                .ok()
-                .and_then(|text| text.trim().parse::<usize>().ok())
-                .filter(|length| *length <= MAX_BODY);
-            head.content_length = Some(parsed.ok_or(()));
-        } else if name.eq_ignore_ascii_case("transfer-encoding") {
-            head.chunked |= header.value.eq_ignore_ascii_case(b"chunked");
-        } else if name.eq_ignore_ascii_case("connection") {
-            head.closes |= header.value.eq_ignore_ascii_case(b"close");
-        }
-        if status >= 400 || name.eq_ignore_ascii_case("x-request-id") {
-            // A header the http crate cannot hold is dropped, as hyper would refuse it.
-            if let (Ok(name), Ok(value)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_bytes(header.value),
-            ) {
-                head.headers.append(name, value);
-            }
-        }
-    }
-    Ok(Some(head))
-}
-
-/// The head of a request: request line, the given headers, then User-Agent, Accept and
-/// Content-Length as reqwest would add them. Header values were checked when the client was made.
-pub(crate) fn request_head(
-    method: &str,
-    uri: &str,
-    headers: &[(String, String)],
-    body_len: usize,
-) -> Result<Vec<u8>, TransportError> {
-    let mut head = Vec::with_capacity(512);
-    head.extend_from_slice(method.as_bytes());
-    head.push(b' ');
-    head.extend_from_slice(uri.as_bytes());
-    head.extend_from_slice(b" HTTP/1.1\r\n");
-    for (name, value) in headers {
-        let unsafe_value = value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f);
-        let unsafe_name =
-            name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
-        if unsafe_value || unsafe_name {
-            // Names are ours and values were checked at construction; this is a bug, not input.
-            return Err(TransportError {
-                message: format!("invalid header {name:?}"),
-                retryable: false,
-                maybe_sent: false,
-            });
-        }
-        // Lower-cased as hyper sends them, byte by byte into the head (no string per header).
-        head.extend(name.bytes().map(|b| b.to_ascii_lowercase()));
-        head.extend_from_slice(b": ");
-        head.extend_from_slice(value.as_bytes());
-        head.extend_from_slice(b"\r\n");
-    }
-    push_header(&mut head, "user-agent", USER_AGENT);
-    push_header(&mut head, "accept", "*/*");
-    if body_len > 0 || method == "POST" {
-        // Writing into a Vec cannot fail.
-        let _ = write!(head, "content-length: {body_len}\r\n");
-    }
-    head.extend_from_slice(b"\r\n");
-    Ok(head)
-}
-
-fn push_header(head: &mut Vec<u8>, name: &str, value: &str) {
-    head.extend_from_slice(name.as_bytes());
-    head.extend_from_slice(b": ");
-    head.extend_from_slice(value.as_bytes());
-    head.extend_from_slice(b"\r\n");
-}
-
-fn write_error(error: &io::Error, never_sent: bool, create: bool) -> TransportError {
-    if never_sent && is_certificate_error(error) {
+fn write_error(error: &io::Error, never_sent_yet: bool, create: bool) -> TransportError {
+    if never_sent_yet && is_certificate_error(error) {
         TransportError {
-            message: format!(
-                "the server's TLS certificate was refused (a private CA? pass ca_bundle=): {error}"
-            ),
+            message: format!("{CERTIFICATE_REFUSED}: {error}"),
             // A refused certificate stays refused: trying again only delays the error.
             retryable: false,
             maybe_sent: false,
         }
-    } else if never_sent {
-        TransportError {
-            message: format!("could not connect to IMS: {error}"),
-            retryable: true,
-            maybe_sent: false,
-        }
+    } else if never_sent_yet {
+        never_sent(error)
     } else if error.kind() == io::ErrorKind::TimedOut || error.kind() == io::ErrorKind::WouldBlock {
-        TransportError {
-            message: format!("timed out waiting for IMS: {error}"),
-            retryable: !create,
-            maybe_sent: create,
-        }
+        after_sending(TIMED_OUT, error, create)
     } else {
-        TransportError {
-            message: format!("{BROKE}: {error}"),
-            retryable: !create,
-            maybe_sent: create,
-        }
+        after_sending(BROKE, error, create)
     }
 }
 

@@ -3,6 +3,10 @@
 
 use serde_json::Value;
 
+use crate::call::Get;
+use crate::client::Client;
+use crate::error::Error;
+
 pub const IMAGES_PATH: &str = "/v2/cloudimages";
 /// The largest page IMS serves; fewer pages mean fewer requests.
 pub const PAGE_SIZE: usize = 1000;
@@ -37,6 +41,39 @@ pub fn check_filters(filters: &[(String, String)]) -> Result<(), String> {
 /// True when the caller pages by hand.
 pub fn pages_by_hand(filters: &[(String, String)]) -> bool {
     filters.iter().any(|(k, _)| k == "limit" || k == "marker")
+}
+
+impl Client {
+    /// The images `GET /v2/cloudimages` lists for `filters` (`name`, `__imagetype`, `status`, ...), every
+    /// page of them; with `limit` or `marker` among the filters, that one page only.
+    pub async fn find_images(&self, filters: &[(String, String)]) -> Result<Vec<Value>, Error> {
+        check_filters(filters).map_err(|message| Error::invalid_argument("filters", message))?;
+        let by_hand = pages_by_hand(filters);
+        let mut images = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let mut query = filters.to_vec();
+            if !by_hand {
+                query.push(("limit".to_owned(), PAGE_SIZE.to_string()));
+                if let Some(marker) = &marker {
+                    query.push(("marker".to_owned(), marker.clone()));
+                }
+            }
+            let page = self
+                .call(&Get::new(IMAGES_PATH, query, parse_images_page))
+                .await?;
+            let full = page.len() >= PAGE_SIZE;
+            marker = page
+                .last()
+                .and_then(|image| image.get("id"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            images.extend(page);
+            if by_hand || !full || marker.is_none() {
+                return Ok(images);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,12 +1,7 @@
-//! The live list of OS versions a region accepts, from `GET /v1/cloudimages/os_version`
-//! (`[{platform, version_list: [{platform, os_version_key, os_version, os_bit, os_type}]}]`).
+//! The answer of `GET /v1/cloudimages/os_version` read into a flat list (kept apart from the call so
+//! the client's cache can name its type without depending on the call).
 
 use serde_json::Value;
-
-pub const OS_VERSIONS_PATH: &str = "/v1/cloudimages/os_version";
-
-/// The tags the endpoint filters by (`?tag=`).
-pub const OS_VERSION_TAGS: [&str; 4] = ["bms", "uefi", "arm", "x86"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OsVersion {

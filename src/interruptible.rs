@@ -1,5 +1,7 @@
-//! Running the core's futures from blocking Python calls: GIL released, Ctrl-C honoured, and events
-//! (job snapshots) handed to Python callbacks on the calling thread.
+//! Blocking Python calls into the core, interruptible: the GIL released while they wait, Ctrl-C honoured
+//! every ~50 ms, and events (log records, job snapshots) handed to Python on the calling thread. Either
+//! a core call that blocks by itself (`call_detached`, given a `check`) or a future driven on the shared
+//! runtime (`wait_interruptibly*`, `wait_on_shared_runtime`).
 
 use std::future::Future;
 use std::time::Duration;
@@ -9,7 +11,12 @@ use pyo3::prelude::*;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::task::JoinHandle;
 
+use hcims::Call;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
+
+use crate::errors::Fallible;
 use crate::logging::{emit, logged_blocking};
+use crate::outputs::ToPython;
 
 /// How often a blocked call wakes to let Python run its signal handlers.
 const SIGNAL_CHECK_SLICE: Duration = Duration::from_millis(50);
@@ -41,10 +48,10 @@ pub fn check_signals() -> PyResult<()> {
     Python::attach(|py| py.check_signals())
 }
 
-/// Runs one of the core's blocking calls (`create_blocking`, ...) without the GIL. The call's `check`,
+/// Runs one of the core's blocking calls (`Client::call_blocking`) without the GIL. The call's `check`,
 /// made every ~50 ms while it waits, runs the signal handlers (Ctrl-C abandons the call) and writes the
 /// `hcims` logger's records of the attempts so far; the last ones are written when the call returns.
-pub fn direct_call<T, C>(py: Python<'_>, client: &hcims::Client, call: C) -> PyResult<T>
+pub fn call_detached<T, C>(py: Python<'_>, client: &hcims::Client, call: C) -> PyResult<T>
 where
     T: Send,
     C: FnOnce(&hcims::Client, &mut dyn FnMut() -> PyResult<()>) -> PyResult<T> + Send,
@@ -151,4 +158,82 @@ where
         // Also after events: a steady stream of them must not hold off Ctrl-C.
         py.check_signals()?;
     }
+}
+
+/// Runs `call` on a handle of `client` without the GIL: a logging handle when the `hcims` logger
+/// listens (its records written here, on the calling thread, as they come), else `client` itself.
+pub(crate) fn blocking_call<F, T>(
+    py: Python<'_>,
+    client: &hcims::Client,
+    call: impl FnOnce(hcims::Client) -> F,
+) -> PyResult<T>
+where
+    F: Future<Output = T> + Send,
+    T: Send,
+{
+    match logged_blocking(py, client)? {
+        None => wait_interruptibly(py, call(client.clone())),
+        Some((logged, events)) => wait_interruptibly_reporting(py, call(logged), events, emit),
+    }
+}
+
+/// What a blocking wait hands to the calling thread: a job snapshot for `on_progress`, or a log record.
+pub(crate) enum Report {
+    Snapshot(hcims::Job),
+    Log(hcims::RequestEvent),
+    /// A create of a batch ended: with a job id (true) or an error.
+    Created(bool),
+}
+
+/// The handle a watched wait runs on and the channel of its reports: snapshots always, log records
+/// when the logger listens.
+pub(crate) fn reporting_handle(
+    py: Python<'_>,
+    client: &hcims::Client,
+) -> PyResult<(
+    hcims::Client,
+    UnboundedSender<Report>,
+    tokio::sync::mpsc::UnboundedReceiver<Report>,
+)> {
+    let (sender, reports) = unbounded_channel::<Report>();
+    let handle = match crate::logging::enabled_level(py)? {
+        None => client.clone(),
+        Some(level) => {
+            let logs = sender.clone();
+            client.with_log(Some(hcims::RequestLog::new(level, move |event| {
+                let _ = logs.send(Report::Log(event));
+            })))
+        }
+    };
+    Ok((handle, sender, reports))
+}
+
+/// Runs one core call on this thread without the GIL: over the socket transport when it can,
+/// Ctrl-C honoured, the logger's records written here. The whole binding of a [`Call`].
+pub(crate) fn run<'py, C: Call>(
+    py: Python<'py>,
+    client: &hcims::Client,
+    call: C,
+) -> Fallible<Bound<'py, PyAny>>
+where
+    C::Output: ToPython,
+{
+    let output = call_detached(py, client, |client, check| {
+        client.call_blocking(&call, check)
+    })??;
+    Ok(output.to_python(py)?)
+}
+
+/// Runs a core future (a call of several requests, or one with a cache) as [`run`] does,
+/// on the shared runtime.
+pub(crate) fn run_async<'py, F, T>(
+    py: Python<'py>,
+    client: &hcims::Client,
+    call: impl FnOnce(hcims::Client) -> F,
+) -> Fallible<Bound<'py, PyAny>>
+where
+    F: Future<Output = Result<T, hcims::Error>> + Send,
+    T: ToPython + Send,
+{
+    Ok(blocking_call(py, client, call)??.to_python(py)?)
 }

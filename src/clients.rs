@@ -1,143 +1,36 @@
-//! `hcims._native.Client`: the core client seen from Python. The public `hcims.Client` wraps it.
+//! `hcims._native.Client` and `hcims._native.AsyncClient`: the core client seen from Python, blocking and
+//! async, side by side. Each IMS call is a method of a few lines on each: the blocking one runs a core
+//! [`hcims::Call`] with `run` (see `interruptible`), the async one with `spawn_call` (see `pending`).
+//! The public `hcims.Client` and `hcims.AsyncClient` wrap them.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
-use std::future::Future;
 
-use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
+use hcims::api::quota::get_quota;
+use hcims::{CheckedCreate, ClientOptions, ConfigInput, GetJob, Secret, TlsOptions};
 
-use hcims::{ClientOptions, ConfigInput, RetryPolicy, Secret, TlsOptions, WaitOptions};
-
-use crate::account::{images_to_py, os_versions_to_py, query_pairs, quota_to_py};
-use crate::blocking::{
-    direct_call, wait_interruptibly, wait_interruptibly_reporting, wait_on_shared_runtime,
+use crate::create_many::ManyCreates;
+use crate::errors::{to_py_err, Fallible};
+use crate::filters::query_pairs;
+use crate::interpreter::attached_if_alive;
+use crate::interruptible::{
+    blocking_call, reporting_handle, run, run_async, wait_interruptibly_reporting,
+    wait_on_shared_runtime, Report,
 };
-use crate::create_many::{self as many, ManyCreates};
-use crate::errors::to_py_err;
 use crate::job::job_to_py;
-use crate::logging::{emit, logged_blocking};
+use crate::logging::{emit, logged_async};
+use crate::options::{many_options, retry_policy, seconds, wait_options};
+use crate::outputs::ToPython;
+use crate::pending::{snapshot_forwarder, spawn, spawn_call, spawn_delivering, PendingCall};
 use crate::prepared::PyPreparedRequest;
 use crate::spec::spec_for_client;
 
 #[pyclass(module = "hcims._native", name = "Client", frozen)]
 pub struct PyClient {
     pub(crate) inner: hcims::Client,
-}
-
-/// How to wait, from the Python arguments. The progress endpoint is asked only when someone watches.
-pub(crate) fn wait_options(
-    timeout: Option<f64>,
-    poll_interval: Option<f64>,
-    watched: bool,
-) -> PyResult<WaitOptions> {
-    Ok(WaitOptions {
-        timeout: seconds("timeout", timeout)?,
-        poll_interval: seconds("poll_interval", poll_interval)?,
-        fill_progress: watched,
-        ..WaitOptions::default()
-    })
-}
-
-/// A settled wait's outcome: the Job, or the exception instance that ended its wait.
-pub(crate) fn outcome_to_py<'py>(
-    py: Python<'py>,
-    outcome: Result<hcims::Job, hcims::Error>,
-) -> PyResult<Bound<'py, PyAny>> {
-    match outcome {
-        Ok(job) => job_to_py(py, &job),
-        Err(error) => Ok(to_py_err(py, error)
-            .into_value(py)
-            .into_bound(py)
-            .into_any()),
-    }
-}
-
-/// Runs `call` on a handle of `client` without the GIL: a logging handle when the `hcims` logger
-/// listens (its records written here, on the calling thread, as they come), else `client` itself.
-pub(crate) fn blocking_call<F, T>(
-    py: Python<'_>,
-    client: &hcims::Client,
-    call: impl FnOnce(hcims::Client) -> F,
-) -> PyResult<T>
-where
-    F: Future<Output = T> + Send,
-    T: Send,
-{
-    match logged_blocking(py, client)? {
-        None => wait_interruptibly(py, call(client.clone())),
-        Some((logged, events)) => wait_interruptibly_reporting(py, call(logged), events, emit),
-    }
-}
-
-/// What a blocking wait hands to the calling thread: a job snapshot for `on_progress`, or a log record.
-enum Report {
-    Snapshot(hcims::Job),
-    Log(hcims::RequestEvent),
-    /// A create of a batch ended: with a job id (true) or an error.
-    Created(bool),
-}
-
-/// The handle a watched wait runs on and the channel of its reports: snapshots always, log records
-/// when the logger listens.
-fn reporting_handle(
-    py: Python<'_>,
-    client: &hcims::Client,
-) -> PyResult<(
-    hcims::Client,
-    UnboundedSender<Report>,
-    tokio::sync::mpsc::UnboundedReceiver<Report>,
-)> {
-    let (sender, reports) = unbounded_channel::<Report>();
-    let handle = match crate::logging::enabled_level(py)? {
-        None => client.clone(),
-        Some(level) => {
-            let logs = sender.clone();
-            client.with_log(Some(hcims::RequestLog::new(level, move |event| {
-                let _ = logs.send(Report::Log(event));
-            })))
-        }
-    };
-    Ok((handle, sender, reports))
-}
-
-/// The retry policy from `retries=` and `retry_backoff=(base_seconds, max_seconds)`.
-fn retry_policy(
-    retries: Option<u32>,
-    backoff: Option<(f64, f64)>,
-    defaults: RetryPolicy,
-) -> PyResult<RetryPolicy> {
-    let (base_delay, max_delay) = match backoff {
-        None => (defaults.base_delay, defaults.max_delay),
-        Some((base, max)) => {
-            let valid = |s: f64| s.is_finite() && (0.0..=3600.0).contains(&s);
-            if !(valid(base) && valid(max) && base <= max) {
-                return Err(PyValueError::new_err(format!(
-                    "retry_backoff must be (base_seconds, max_seconds) with 0 <= base <= max <= 3600, got ({base}, {max})"
-                )));
-            }
-            (Duration::from_secs_f64(base), Duration::from_secs_f64(max))
-        }
-    };
-    Ok(RetryPolicy {
-        retries: retries.unwrap_or(defaults.retries),
-        base_delay,
-        max_delay,
-    })
-}
-
-fn seconds(name: &str, value: Option<f64>) -> PyResult<Option<Duration>> {
-    match value {
-        None => Ok(None),
-        Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => Ok(Some(Duration::from_secs_f64(s))),
-        Some(s) => Err(PyValueError::new_err(format!(
-            "{name} must be a positive number of seconds, got {s}"
-        ))),
-    }
 }
 
 #[pymethods]
@@ -148,7 +41,6 @@ impl PyClient {
                         retries=None, retry_backoff=None, ca_bundle=None, verify=true, iam_endpoint=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
-        py: Python<'_>,
         region: Option<String>,
         endpoint: Option<String>,
         ak: Option<String>,
@@ -163,14 +55,14 @@ impl PyClient {
         ca_bundle: Option<PathBuf>,
         verify: bool,
         iam_endpoint: Option<String>,
-    ) -> PyResult<Self> {
+    ) -> Fallible<Self> {
         let defaults = ClientOptions::default();
         let mut tls = TlsOptions {
             verify,
             ..TlsOptions::default()
         };
         if let Some(path) = ca_bundle {
-            tls = tls.with_ca_bundle(&path).map_err(|e| to_py_err(py, e))?;
+            tls = tls.with_ca_bundle(&path)?;
         }
         let options = ClientOptions {
             timeout: seconds("timeout", timeout)?.unwrap_or(defaults.timeout),
@@ -189,25 +81,21 @@ impl PyClient {
             project_id,
             iam_endpoint,
         };
-        let config =
-            hcims::config::resolve_from_environment(input).map_err(|e| to_py_err(py, e))?;
-        let inner = hcims::Client::new(config, options).map_err(|e| to_py_err(py, e))?;
+        let config = hcims::config::resolve_from_environment(input)?;
+        let inner = hcims::Client::new(config, options)?;
         Ok(PyClient { inner })
     }
 
     /// Validates `spec` (a dict with the API's keys) and submits it; returns the job id.
     #[pyo3(signature = (mode, spec))]
-    fn create(
+    fn create<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         mode: Option<&str>,
-        spec: &Bound<'_, PyAny>,
-    ) -> PyResult<String> {
+        spec: &Bound<'py, PyAny>,
+    ) -> Fallible<Bound<'py, PyAny>> {
         let spec = spec_for_client(py, mode, spec, Some(&self.inner))?;
-        direct_call(py, &self.inner, |client, check| {
-            client.create_blocking(&spec, check)
-        })?
-        .map_err(|e| to_py_err(py, e))
+        run(py, &self.inner, CheckedCreate::new(&spec)?)
     }
 
     /// The signed request `create` would send, secrets masked; nothing is sent.
@@ -217,7 +105,7 @@ impl PyClient {
         py: Python<'_>,
         mode: Option<&str>,
         spec: &Bound<'_, PyAny>,
-    ) -> PyResult<PyPreparedRequest> {
+    ) -> Fallible<PyPreparedRequest> {
         let spec = spec_for_client(py, mode, spec, Some(&self.inner))?;
         // With the project known there is nothing to wait for: signing takes microseconds.
         let prepared = match self.inner.prepare_now(&spec) {
@@ -225,17 +113,12 @@ impl PyClient {
             None => blocking_call(py, &self.inner, |client| async move {
                 client.prepare(&spec).await
             })?,
-        }
-        .map_err(|e| to_py_err(py, e))?;
+        }?;
         Ok(PyPreparedRequest::from(prepared))
     }
 
-    fn get_job<'py>(&self, py: Python<'py>, job_id: &str) -> PyResult<Bound<'py, PyAny>> {
-        let job = direct_call(py, &self.inner, |client, check| {
-            client.get_job_blocking(job_id, check)
-        })?
-        .map_err(|e| to_py_err(py, e))?;
-        job_to_py(py, &job)
+    fn get_job<'py>(&self, py: Python<'py>, job_id: &str) -> Fallible<Bound<'py, PyAny>> {
+        run(py, &self.inner, GetJob::new(job_id))
     }
 
     /// Polls until the job ends. `on_progress(job)` sees every snapshot, on this thread with the GIL held;
@@ -248,7 +131,7 @@ impl PyClient {
         timeout: Option<f64>,
         poll_interval: Option<f64>,
         on_progress: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    ) -> Fallible<Bound<'py, PyAny>> {
         let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
         let outcome = match on_progress {
             None => blocking_call(py, &self.inner, |client| async move {
@@ -271,8 +154,7 @@ impl PyClient {
                 })?
             }
         };
-        let job = outcome.map_err(|e| to_py_err(py, e))?;
-        job_to_py(py, &job)
+        Ok(outcome?.to_python(py)?)
     }
 
     /// Waits for every job at once (one task each, the GIL released once for all). With
@@ -287,7 +169,7 @@ impl PyClient {
         poll_interval: Option<f64>,
         raise_on_failure: bool,
         on_progress: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyList>> {
+    ) -> Fallible<Bound<'py, PyAny>> {
         let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
         let (client, sender, snapshots) = reporting_handle(py, &self.inner)?;
         let observer: hcims::BatchObserver = if on_progress.is_some() {
@@ -306,13 +188,8 @@ impl PyClient {
         };
         if raise_on_failure {
             let waiting = async move { client.wait_for_jobs(&job_ids, &options, observer).await };
-            let jobs = wait_on_shared_runtime(py, waiting, snapshots, report)?
-                .map_err(|e| to_py_err(py, e))?;
-            let items = jobs
-                .iter()
-                .map(|job| job_to_py(py, job))
-                .collect::<PyResult<Vec<_>>>()?;
-            PyList::new(py, items)
+            let jobs = wait_on_shared_runtime(py, waiting, snapshots, report)??;
+            Ok(jobs.to_python(py)?)
         } else {
             let waiting = async move {
                 client
@@ -320,11 +197,7 @@ impl PyClient {
                     .await
             };
             let outcomes = wait_on_shared_runtime(py, waiting, snapshots, report)?;
-            let items = outcomes
-                .into_iter()
-                .map(|outcome| outcome_to_py(py, outcome))
-                .collect::<PyResult<Vec<_>>>()?;
-            PyList::new(py, items)
+            Ok(outcomes.to_python(py)?)
         }
     }
 
@@ -350,8 +223,8 @@ impl PyClient {
         wait: bool,
         poll_interval: Option<f64>,
         timeout: Option<f64>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        let options = many::many_options(
+    ) -> Fallible<Bound<'py, PyList>> {
+        let options = many_options(
             concurrency,
             max_running_jobs,
             max_requests_per_second,
@@ -377,9 +250,8 @@ impl PyClient {
         };
         let checked = std::mem::take(&mut creates.creates);
         let sending = async move { client.send_many_limited(checked, &options, observer).await };
-        let sent = wait_on_shared_runtime(py, sending, reports, report)?
-            .map_err(|error| to_py_err(py, error))?;
-        creates.outcomes(py, sent)
+        let sent = wait_on_shared_runtime(py, sending, reports, report)??;
+        Ok(creates.outcomes(py, sent)?)
     }
 
     #[getter]
@@ -395,14 +267,13 @@ impl PyClient {
     /// The project id; when it was not given, IAM is asked for it the first time (once per access
     /// key, region and IAM endpoint in the process).
     #[getter]
-    fn project_id(&self, py: Python<'_>) -> PyResult<String> {
+    fn project_id(&self, py: Python<'_>) -> Fallible<String> {
         if let Some(id) = self.inner.known_project_id() {
             return Ok(id.to_owned());
         }
-        blocking_call(py, &self.inner, |client| async move {
+        Ok(blocking_call(py, &self.inner, |client| async move {
             client.project_id().await.map(str::to_owned)
-        })?
-        .map_err(|e| to_py_err(py, e))
+        })??)
     }
 
     /// The project id if known without asking IAM.
@@ -417,23 +288,15 @@ impl PyClient {
         &self,
         py: Python<'py>,
         tag: Option<String>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        let list = blocking_call(py, &self.inner, |client| async move {
+    ) -> Fallible<Bound<'py, PyAny>> {
+        run_async(py, &self.inner, |client| async move {
             client.os_versions(tag.as_deref()).await
-        })?
-        .map_err(|e| to_py_err(py, e))?;
-        os_versions_to_py(py, &list)
+        })
     }
 
     /// `(used, total)` private images of the project.
-    fn quota(&self, py: Python<'_>) -> PyResult<(u64, u64)> {
-        let quota = blocking_call(
-            py,
-            &self.inner,
-            |client| async move { client.quota().await },
-        )?
-        .map_err(|e| to_py_err(py, e))?;
-        Ok(quota_to_py(quota))
+    fn quota<'py>(&self, py: Python<'py>) -> Fallible<Bound<'py, PyAny>> {
+        run(py, &self.inner, get_quota())
     }
 
     /// The images `GET /v2/cloudimages` lists for `filters` (a dict of query parameters), as dicts.
@@ -441,13 +304,11 @@ impl PyClient {
         &self,
         py: Python<'py>,
         filters: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyList>> {
+    ) -> Fallible<Bound<'py, PyAny>> {
         let filters = query_pairs(filters)?;
-        let images = blocking_call(py, &self.inner, |client| async move {
+        run_async(py, &self.inner, |client| async move {
             client.find_images(&filters).await
-        })?
-        .map_err(|e| to_py_err(py, e))?;
-        images_to_py(py, &images)
+        })
     }
 
     #[getter]
@@ -502,8 +363,179 @@ impl PyClient {
     }
 }
 
+#[pyclass(module = "hcims._native", name = "AsyncClient", frozen)]
+pub struct PyAsyncClient {
+    pub(crate) inner: hcims::Client,
+}
+
+#[pymethods]
+impl PyAsyncClient {
+    /// Shares `client`'s configuration and connection pool.
+    #[new]
+    fn new(client: &Bound<'_, PyClient>) -> Self {
+        PyAsyncClient {
+            inner: client.get().inner.clone(),
+        }
+    }
+
+    /// Validates `spec` now (a `ValidationError` is raised at once) and submits it in a task; the job id
+    /// is delivered.
+    #[pyo3(signature = (mode, spec, deliver))]
+    fn create(
+        &self,
+        py: Python<'_>,
+        mode: Option<&str>,
+        spec: &Bound<'_, PyAny>,
+        deliver: Py<PyAny>,
+    ) -> PyResult<PendingCall> {
+        let spec = spec_for_client(py, mode, spec, Some(&self.inner))?;
+        spawn(py, &self.inner, deliver, |client| async move {
+            client.create(&spec).await
+        })
+    }
+
+    fn get_job(&self, py: Python<'_>, job_id: String, deliver: Py<PyAny>) -> PyResult<PendingCall> {
+        spawn_call(py, &self.inner, deliver, GetJob::new(job_id))
+    }
+
+    /// Delivers the project id, asking IAM the first time when it was not given.
+    fn project_id(&self, py: Python<'_>, deliver: Py<PyAny>) -> PyResult<PendingCall> {
+        spawn(py, &self.inner, deliver, |client| async move {
+            client.project_id().await.map(str::to_owned)
+        })
+    }
+
+    #[pyo3(signature = (deliver, tag=None))]
+    fn os_versions(
+        &self,
+        py: Python<'_>,
+        deliver: Py<PyAny>,
+        tag: Option<String>,
+    ) -> PyResult<PendingCall> {
+        spawn(py, &self.inner, deliver, |client| async move {
+            client.os_versions(tag.as_deref()).await
+        })
+    }
+
+    fn quota(&self, py: Python<'_>, deliver: Py<PyAny>) -> PyResult<PendingCall> {
+        spawn_call(py, &self.inner, deliver, get_quota())
+    }
+
+    fn find_images(
+        &self,
+        py: Python<'_>,
+        filters: &Bound<'_, PyAny>,
+        deliver: Py<PyAny>,
+    ) -> PyResult<PendingCall> {
+        let filters = query_pairs(filters)?;
+        spawn(py, &self.inner, deliver, |client| async move {
+            client.find_images(&filters).await
+        })
+    }
+
+    #[pyo3(signature = (job_id, deliver, timeout=None, poll_interval=None, on_progress=None))]
+    fn wait_for_job(
+        &self,
+        py: Python<'_>,
+        job_id: String,
+        deliver: Py<PyAny>,
+        timeout: Option<f64>,
+        poll_interval: Option<f64>,
+        on_progress: Option<Py<PyAny>>,
+    ) -> PyResult<PendingCall> {
+        let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
+        let forward = snapshot_forwarder(on_progress);
+        spawn(py, &self.inner, deliver, |client| async move {
+            client
+                .wait_for_job(&job_id, &options, |job| forward(0, job))
+                .await
+        })
+    }
+
+    #[pyo3(signature = (job_ids, deliver, timeout=None, poll_interval=None, raise_on_failure=true,
+                        on_progress=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn wait_for_jobs(
+        &self,
+        py: Python<'_>,
+        job_ids: Vec<String>,
+        deliver: Py<PyAny>,
+        timeout: Option<f64>,
+        poll_interval: Option<f64>,
+        raise_on_failure: bool,
+        on_progress: Option<Py<PyAny>>,
+    ) -> PyResult<PendingCall> {
+        let options = wait_options(timeout, poll_interval, on_progress.is_some())?;
+        let forward = snapshot_forwarder(on_progress);
+        if raise_on_failure {
+            spawn(py, &self.inner, deliver, |client| async move {
+                client.wait_for_jobs(&job_ids, &options, forward).await
+            })
+        } else {
+            spawn(py, &self.inner, deliver, |client| async move {
+                let settled = client
+                    .wait_for_jobs_settled(&job_ids, &options, forward)
+                    .await;
+                Ok(settled)
+            })
+        }
+    }
+
+    /// Reads and checks every spec now (see `Client.create_many`), then submits the valid ones in a
+    /// task, at most `concurrency` at a time; the list of outcomes is delivered. `on_done(ok)` (a
+    /// thread-safe callable) hears of each item as it ends, those refused at once included.
+    #[pyo3(signature = (
+        requests, deliver, concurrency=32, on_done=None, max_running_jobs=Some(40),
+        max_requests_per_second=None, wait=false, poll_interval=None, timeout=Some(3600.0)
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn create_many(
+        &self,
+        py: Python<'_>,
+        requests: &Bound<'_, PyList>,
+        deliver: Py<PyAny>,
+        concurrency: i64,
+        on_done: Option<Py<PyAny>>,
+        max_running_jobs: Option<i64>,
+        max_requests_per_second: Option<f64>,
+        wait: bool,
+        poll_interval: Option<f64>,
+        timeout: Option<f64>,
+    ) -> PyResult<PendingCall> {
+        let options = many_options(
+            concurrency,
+            max_running_jobs,
+            max_requests_per_second,
+            wait,
+            poll_interval,
+            timeout,
+        )?;
+        let mut creates = ManyCreates::read(py, requests, &self.inner, |py| match &on_done {
+            Some(callback) => callback.call1(py, (false,)).map(drop),
+            None => Ok(()),
+        })?;
+        let observer: hcims::CreateObserver = match on_done {
+            None => Arc::new(|_, _: &Result<String, hcims::Error>| {}),
+            Some(callback) => Arc::new(move |_, outcome: &Result<String, hcims::Error>| {
+                attached_if_alive(|py| {
+                    // The loop may be closed; the batch itself is not the callback's business.
+                    let _ = callback.call1(py, (outcome.is_ok(),));
+                });
+            }),
+        };
+        let client = logged_async(py, &self.inner)?;
+        let checked = std::mem::take(&mut creates.creates);
+        let future = async move { client.send_many_limited(checked, &options, observer).await };
+        Ok(spawn_delivering(future, deliver, move |py, sent| {
+            let sent = sent.map_err(|error| to_py_err(py, error))?;
+            Ok(creates.outcomes(py, sent)?.into_any())
+        }))
+    }
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyClient>()?;
+    m.add_class::<PyAsyncClient>()?;
     m.add_class::<PyPreparedRequest>()?;
     Ok(())
 }

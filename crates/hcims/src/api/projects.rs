@@ -1,4 +1,4 @@
-//! Finding the project of a region when none was configured, as Huawei's SDKs do
+//! The project of a client: given, or found out from IAM when none was configured, as Huawei's SDKs do
 //! (`BasicCredentials.process_auth_params`): a signed `GET {iam}/v3/projects?name={region}` must answer
 //! exactly one project. Found ids are kept for the life of the process, per access key, region and IAM
 //! endpoint, so every client of the same account asks once.
@@ -8,6 +8,9 @@ use std::sync::{Mutex, OnceLock};
 
 use serde_json::Value;
 
+use crate::call::{Request, Target};
+use crate::client::{check_header_safe, Client};
+use crate::config::{Credentials, Project};
 use crate::error::Error;
 
 pub const PROJECTS_PATH: &str = "/v3/projects";
@@ -60,6 +63,64 @@ pub(crate) fn project_from_answer(body: &[u8], region: &str, iam: &str) -> Resul
             several.len(),
             several.join(", ")
         ))),
+    }
+}
+
+impl Client {
+    /// The project id when it is known without asking IAM: given, or discovered already.
+    pub fn known_project_id(&self) -> Option<&str> {
+        self.inner.project.get().map(String::as_str)
+    }
+
+    /// The project id, asked of IAM the first time when it was not given (`GET {iam}/v3/projects?name=
+    /// {region}`). One IAM request per access key, region and IAM endpoint in the process.
+    pub async fn project_id(&self) -> Result<&str, Error> {
+        let id = self
+            .inner
+            .project
+            .get_or_try_init(|| Box::pin(self.discover_project()))
+            .await?;
+        Ok(id.as_str())
+    }
+
+    async fn discover_project(&self) -> Result<String, Error> {
+        let (region, iam) = match &self.inner.config.project {
+            Project::Given(id) => return Ok(id.clone()),
+            Project::Discover { region, iam } => (region, iam),
+        };
+        let ak = match &self.inner.config.credentials {
+            Credentials::AkSk { ak, .. } => ak.clone(),
+            // The config refuses a token without a project.
+            Credentials::Token(_) => {
+                return Err(Error::Config(
+                    "with auth_token= give project_id= too".to_owned(),
+                ))
+            }
+        };
+        let key = (ak, region.clone(), iam.base.clone());
+        if let Some(id) = cached(&key) {
+            return Ok(id);
+        }
+        let query = [("name".to_owned(), region.clone())];
+        let request = Request::get(PROJECTS_PATH).with_query(&query[..]);
+        let answer = self
+            .execute(Target::Iam(iam), None, &request)
+            .await
+            .map_err(|e| match e {
+                Error::Api(api) => Error::Config(format!(
+                    "the project of region {region:?} could not be discovered: IAM at {} answered HTTP {} {}: {}; \
+                     give project_id=",
+                    iam.base,
+                    api.status,
+                    api.code.as_deref().unwrap_or(""),
+                    api.message
+                )),
+                other => other,
+            })?;
+        let id = project_from_answer(&answer.body, region, &iam.base)?;
+        check_header_safe("discovered project id", &id)?;
+        remember(key, id.clone());
+        Ok(id)
     }
 }
 
