@@ -55,6 +55,16 @@ impl ToPython for &hcims::OsVersion {
     }
 }
 
+/// A lookup that may find nothing: the value, or None.
+impl<T: ToPython> ToPython for Option<T> {
+    fn to_python<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self {
+            Some(value) => value.to_python(py),
+            None => Ok(py.None().into_bound(py)),
+        }
+    }
+}
+
 /// A settled outcome: the value, or the exception instance that ended it (not raised).
 impl<T: ToPython> ToPython for Result<T, hcims::Error> {
     fn to_python<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

@@ -47,7 +47,8 @@ pub struct Request<'a> {
     pub method: Method,
     pub path: Cow<'a, str>,
     pub query: Cow<'a, [(String, String)]>,
-    pub body: Bytes,
+    /// Borrowed from the call when it keeps its body: no copy, no reference count per request.
+    pub body: Cow<'a, Bytes>,
     pub kind: CallKind,
     /// One attempt only, whatever the client's retry policy.
     pub single_attempt: bool,
@@ -60,14 +61,14 @@ impl<'a> Request<'a> {
             method: Method::GET,
             path: path.into(),
             query: Cow::Borrowed(&[]),
-            body: Bytes::new(),
+            body: Cow::Owned(Bytes::new()),
             kind: CallKind::Query,
             single_attempt: false,
         }
     }
 
     /// A call that makes or changes something: `POST path` with `body`, resent only when unsent.
-    pub fn post(path: impl Into<Cow<'a, str>>, body: Bytes) -> Request<'a> {
+    pub fn post(path: impl Into<Cow<'a, str>>, body: Cow<'a, Bytes>) -> Request<'a> {
         Request {
             method: Method::POST,
             body,
@@ -82,7 +83,7 @@ impl<'a> Request<'a> {
             method: &self.method,
             uri,
             headers,
-            body: &self.body,
+            body: self.body.as_ref(),
             create: self.kind == CallKind::Create,
         }
     }

@@ -38,8 +38,7 @@ impl Call for CheckedCreate {
     type Output = String;
 
     fn request<'a>(&'a self, _project: &'a str) -> Request<'a> {
-        // A clone of `Bytes` shares the body: no copy per attempt.
-        Request::post(CREATE_PATH, self.body.clone())
+        Request::post(CREATE_PATH, Cow::Borrowed(&self.body))
     }
 
     fn parse(&self, answer: &Answer) -> Result<String, Error> {
