@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use hcims::api::quota::get_quota;
-use hcims::{CheckedCreate, ClientOptions, ConfigInput, GetJob, Secret, TlsOptions};
+use hcims::{ClientOptions, ConfigInput, GetJob, Secret, TlsOptions};
 
 use crate::create_many::ManyCreates;
 use crate::errors::{to_py_err, Fallible};
@@ -22,7 +22,7 @@ use crate::interruptible::{
 };
 use crate::job::job_to_py;
 use crate::logging::{emit, logged_async};
-use crate::options::{many_options, retry_policy, seconds, wait_options};
+use crate::options::{many_options, retry_policy, rules_setting, seconds, wait_options};
 use crate::outputs::ToPython;
 use crate::pending::{snapshot_forwarder, spawn, spawn_call, spawn_delivering, PendingCall};
 use crate::prepared::PyPreparedRequest;
@@ -38,7 +38,8 @@ impl PyClient {
     #[new]
     #[pyo3(signature = (*, region=None, endpoint=None, ak=None, sk=None, project_id=None,
                         security_token=None, auth_token=None, timeout=None, connect_timeout=None,
-                        retries=None, retry_backoff=None, ca_bundle=None, verify=true, iam_endpoint=None))]
+                        retries=None, retry_backoff=None, ca_bundle=None, verify=true, iam_endpoint=None,
+                        rules=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         region: Option<String>,
@@ -55,6 +56,7 @@ impl PyClient {
         ca_bundle: Option<PathBuf>,
         verify: bool,
         iam_endpoint: Option<String>,
+        rules: Option<&str>,
     ) -> Fallible<Self> {
         let defaults = ClientOptions::default();
         let mut tls = TlsOptions {
@@ -70,6 +72,7 @@ impl PyClient {
                 .unwrap_or(defaults.connect_timeout),
             retry: retry_policy(retries, retry_backoff, defaults.retry)?,
             tls,
+            rules: rules_setting(rules)?,
         };
         let input = ConfigInput {
             region,
@@ -95,7 +98,7 @@ impl PyClient {
         spec: &Bound<'py, PyAny>,
     ) -> Fallible<Bound<'py, PyAny>> {
         let spec = spec_for_client(py, mode, spec, Some(&self.inner))?;
-        run(py, &self.inner, CheckedCreate::new(&spec)?)
+        run(py, &self.inner, self.inner.checked_create(&spec)?)
     }
 
     /// The signed request `create` would send, secrets masked; nothing is sent.
@@ -262,6 +265,12 @@ impl PyClient {
     #[getter]
     fn region(&self) -> Option<&str> {
         self.inner.config().region.as_deref()
+    }
+
+    /// "enforce" or "warn": what the client does with a spec that breaks a value rule.
+    #[getter]
+    fn rules(&self) -> &'static str {
+        self.inner.rules().as_str()
     }
 
     /// The project id; when it was not given, IAM is asked for it the first time (once per access

@@ -39,7 +39,7 @@ impl ManyCreates {
             } else {
                 let mode: Option<String> = mode.extract()?;
                 spec_for_client(py, mode.as_deref(), &spec, Some(client))
-                    .and_then(|spec| CheckedCreate::new(&spec).map_err(|e| to_py_err(py, e)))
+                    .and_then(|spec| client.checked_create(&spec).map_err(|e| to_py_err(py, e)))
                     .map_err(|error| error.into_value(py).into_any())
             };
             match outcome {

@@ -6,6 +6,7 @@ use std::time::Duration;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use hcims::spec::{Rules, ENV_RULES};
 use hcims::{ManyOptions, RetryPolicy, WaitOptions};
 
 /// How to wait, from the Python arguments. The progress endpoint is asked only when someone watches.
@@ -45,6 +46,23 @@ pub(crate) fn retry_policy(
         base_delay,
         max_delay,
     })
+}
+
+/// The client's `rules=`, else `HCIMS_RULES`, else "enforce". A bad argument is a `ValueError`, as
+/// for any argument; a bad environment value is a configuration error (`hcims.ConfigError`), as for
+/// the other settings read from the environment.
+pub(crate) fn rules_setting(given: Option<&str>) -> Result<Rules, crate::errors::Raised> {
+    if let Some(given) = given {
+        return given
+            .parse()
+            .map_err(|e: hcims::spec::UnknownRules| PyValueError::new_err(e.to_string()).into());
+    }
+    match std::env::var(ENV_RULES).ok().filter(|word| !word.is_empty()) {
+        Some(word) => word.parse().map_err(|e: hcims::spec::UnknownRules| {
+            hcims::Error::Config(format!("{ENV_RULES}: {e}")).into()
+        }),
+        None => Ok(Rules::default()),
+    }
 }
 
 pub(crate) fn seconds(name: &str, value: Option<f64>) -> PyResult<Option<Duration>> {

@@ -2,8 +2,8 @@
 //! `hcims.errors.ValidationError`, an unknown `os_version` warns with `hcims.errors.OsVersionWarning`.
 
 use hcims::spec::{
-    is_known_os_version as core_is_known_os_version, python_literals, schema, ImageSpec, Mode,
-    UnknownKeys, ValidationErrors,
+    is_known_os_version as core_is_known_os_version, python_literals, schema, FieldError,
+    ImageSpec, Mode, Rules, UnknownKeys, ValidationErrors,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -18,6 +18,7 @@ const MAX_DEPTH: usize = 32;
 
 static VALIDATION_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static OS_VERSION_WARNING: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static RULE_WARNING: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// Reads a request dict (the API's own keys) into a core spec, checking every rule.
 ///
@@ -32,8 +33,9 @@ pub fn spec_from_py(
     spec_for_client(py, mode, obj, None)
 }
 
-/// [`spec_from_py`] for `client`: its `os_version` is checked against the live OS lists the client
-/// fetched, when it fetched any.
+/// [`spec_from_py`] for `client`, under its rules: with rules="warn" each value rule the spec breaks
+/// is an `hcims.RuleWarning`, issued here (on the calling thread, before anything is sent, dry runs
+/// included). Its `os_version` is checked against the live OS lists the client fetched, if any.
 pub fn spec_for_client(
     py: Python<'_>,
     mode: Option<&str>,
@@ -60,8 +62,10 @@ pub fn spec_for_client(
     if !converter.problems.is_empty() {
         return Err(validation_error_from_pairs(py, converter.problems));
     }
-    let spec = ImageSpec::from_json(mode, &value, UnknownKeys::Reject)
+    let rules = client.map_or(Rules::Enforce, hcims::Client::rules);
+    let (spec, broken) = ImageSpec::from_json_with(mode, &value, UnknownKeys::Reject, rules)
         .map_err(|e| validation_error(py, &e))?;
+    warn_about_rules(py, &broken)?;
     let warnings = match client {
         Some(client) => client.os_version_warnings(&spec),
         None => spec.warnings(),
@@ -70,19 +74,24 @@ pub fn spec_for_client(
     Ok(spec)
 }
 
-/// The `hcims.errors.ValidationError` for `errors`, as `[(field path, message), ...]`.
+/// The `hcims.errors.ValidationError` for `errors`, as `[(field path, message), ...]`, ending with how
+/// to switch to rules="warn" when only value rules refused the spec.
 pub fn validation_error(py: Python<'_>, errors: &ValidationErrors) -> PyErr {
     let pairs = errors
         .iter()
         .map(|e| (e.path.clone(), e.message.clone()))
         .collect();
-    validation_error_from_pairs(py, pairs)
+    validation_error_with_hint(py, pairs, errors.switch_hint().unwrap_or_default())
 }
 
 fn validation_error_from_pairs(py: Python<'_>, pairs: Vec<(String, String)>) -> PyErr {
+    validation_error_with_hint(py, pairs, "")
+}
+
+fn validation_error_with_hint(py: Python<'_>, pairs: Vec<(String, String)>, hint: &str) -> PyErr {
     match VALIDATION_ERROR
         .import(py, "hcims.errors", "ValidationError")
-        .and_then(|class| class.call1((pairs,)))
+        .and_then(|class| class.call1((pairs, hint)))
     {
         Ok(exception) => PyErr::from_value(exception),
         Err(import_failed) => import_failed,
@@ -99,6 +108,20 @@ fn warn_about(py: Python<'_>, warnings: Vec<String>) -> PyResult<()> {
     let warn = py.import("warnings")?.getattr("warn")?;
     for message in warnings {
         warn.call1((message, category, stacklevel))?;
+    }
+    Ok(())
+}
+
+/// Emits each value rule `rules="warn"` let through as an `hcims.RuleWarning` pointing at the user's code.
+fn warn_about_rules(py: Python<'_>, broken: &[FieldError]) -> PyResult<()> {
+    if broken.is_empty() {
+        return Ok(());
+    }
+    let category = RULE_WARNING.import(py, "hcims.errors", "RuleWarning")?;
+    let stacklevel = user_stacklevel(py)?;
+    let warn = py.import("warnings")?.getattr("warn")?;
+    for error in broken {
+        warn.call1((error.warning_text(), category, stacklevel))?;
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 # Type stubs of the native module (Rust, PyO3). Public names are re-exported by `hcims`.
 
-from typing import Any, Callable, Optional, final
+from typing import Any, Callable, Literal, Optional, final
 
 from .job import Job
 
@@ -53,7 +53,9 @@ class Client:
         ca_bundle: Optional[str] = None,
         verify: bool = True,
         iam_endpoint: Optional[str] = None,
+        rules: Optional[Literal["enforce", "warn"]] = None,
     ) -> Client: ...
+    # create, prepare and create_many issue hcims.errors.RuleWarning under rules="warn".
     def create(self, mode: Optional[str], spec: Any) -> str: ...
     def prepare(self, mode: Optional[str], spec: Any) -> PreparedRequest: ...
     def get_job(self, job_id: str) -> Job: ...
@@ -102,6 +104,8 @@ class Client:
     def timeout(self) -> float: ...
     @property
     def retries(self) -> int: ...
+    @property
+    def rules(self) -> Literal["enforce", "warn"]: ...
     @property
     def retry_backoff(self) -> tuple[float, float]: ...
     @property

@@ -171,7 +171,9 @@ def _read_json(source: str) -> dict[str, Any]:
 
 
 def _client(args: argparse.Namespace) -> Client:
-    return Client(region=args.region, endpoint=args.endpoint, timeout=args.request_timeout)
+    # Only the commands that send a spec have --rules; the others leave it to HCIMS_RULES.
+    rules = getattr(args, "rules", None)
+    return Client(region=args.region, endpoint=args.endpoint, timeout=args.request_timeout, rules=rules)
 
 
 def _job_dict(job: Job) -> dict[str, Any]:
@@ -285,6 +287,15 @@ def build_parser() -> argparse.ArgumentParser:
     waiting.add_argument("--timeout", type=_positive, default=3600.0, metavar="SECONDS", help="default 3600")
     waiting.add_argument("--poll-interval", type=_positive, default=None, metavar="SECONDS")
 
+    sending = argparse.ArgumentParser(add_help=False)
+    sending.add_argument(
+        "--rules",
+        choices=("enforce", "warn"),
+        default=None,
+        help="warn: send a spec that breaks a value rule as given, with a warning per rule "
+        "(default: HCIMS_RULES, else enforce)",
+    )
+
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     create = commands.add_parser("create", help="make an image in one of the four ways")
     ways = create.add_subparsers(dest="way", required=True, metavar="WAY")
@@ -295,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
         "volume": "a system image from a data volume",
     }
     for way, (spec_class, _) in WAYS.items():
-        sub = ways.add_parser(way, help=helps[way], parents=[common, waiting])
+        sub = ways.add_parser(way, help=helps[way], parents=[common, waiting, sending])
         _add_spec_flags(sub, spec_class, NESTED.get(way))
         sub.add_argument(
             "--from-json", metavar="FILE", help="read the request from a JSON file ('-' for stdin)"

@@ -122,6 +122,10 @@ class Client(ClientOptions):
         max_attempts: deprecated; ``max_attempts=n`` is ``retries=n - 1``.
         iam_endpoint: where project discovery asks (default ``HUAWEICLOUD_SDK_IAM_ENDPOINT``, else
             ``https://iam.{region}.myhuaweicloud.com``).
+        rules: ``"enforce"`` (default, else ``HCIMS_RULES``) refuses a spec that breaks a value rule of
+            its API page (a range, length, character set, word list or count); ``"warn"`` sends it as
+            given, with one :class:`hcims.RuleWarning` per broken rule (dry runs too). Shape rules (the
+            way, required fields, JSON types, unknown keys, exclusive fields) are always enforced.
 
     Requests are logged to the ``hcims`` logger (see :mod:`hcims._logging`): one INFO record per HTTP
     attempt, DEBUG for job polls and retries; nothing when the logger is off.

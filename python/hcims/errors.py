@@ -16,6 +16,7 @@ __all__ = [
     "NotFoundError",
     "OsVersionWarning",
     "PermissionDeniedError",
+    "RuleWarning",
     "ServerError",
     "ThrottledError",
     "TransportError",
@@ -40,14 +41,17 @@ class ValidationError(HcimsError, ValueError):
     ``("data_images[2].min_disk", "must be between 1 and 2048 (GB), got 4096")``.
     """
 
-    def __init__(self, errors: list[tuple[str, str]]) -> None:
+    def __init__(self, errors: list[tuple[str, str]], hint: str = "") -> None:
         self.errors: list[tuple[str, str]] = [(str(p), str(m)) for p, m in errors]
+        #: How to send the spec anyway, when only value rules refused it (else "").
+        self.hint = hint
         lines = "\n".join(f"  {path}: {message}" for path, message in self.errors)
         count = len(self.errors)
-        super().__init__(f"{count} validation error{'s' if count != 1 else ''}; nothing was sent\n{lines}")
+        message = f"{count} validation error{'s' if count != 1 else ''}; nothing was sent\n{lines}"
+        super().__init__(f"{message}\n{hint}" if hint else message)
 
     def __reduce__(self) -> Any:
-        return (type(self), (self.errors,))
+        return (type(self), (self.errors, self.hint))
 
 
 class ConfigError(HcimsError):
@@ -176,6 +180,11 @@ class JobTimeoutError(HcimsError, TimeoutError):
 
 class OsVersionWarning(UserWarning):
     """``os_version`` is not in the known list; it is sent anyway since the live list changes."""
+
+
+class RuleWarning(UserWarning):
+    """A spec breaks a value rule of its API page and was sent as given because the client's rules are
+    ``"warn"``; the message names the field path, the rule and its page."""
 
 
 class InsecureTlsWarning(UserWarning):

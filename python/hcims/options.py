@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Optional, Union
+from typing import Literal, Optional, Union
 
 from . import _native
 from .errors import InsecureTlsWarning
@@ -65,6 +65,7 @@ class ClientOptions:
         verify: bool = True,
         max_attempts: Optional[int] = None,
         iam_endpoint: Optional[str] = None,
+        rules: Optional[Literal["enforce", "warn"]] = None,
     ) -> None:
         self._native = _native.Client(
             region=region,
@@ -81,6 +82,7 @@ class ClientOptions:
             ca_bundle=None if ca_bundle is None else os.fspath(ca_bundle),
             verify=verify,
             iam_endpoint=iam_endpoint,
+            rules=rules,
         )
         warn_if_unverified(verify, self._native.endpoint)
         self._connected()
@@ -97,6 +99,14 @@ class ClientOptions:
     def region(self) -> Optional[str]:
         """The region, when one was given or found in the environment (None with only an endpoint)."""
         return self._native.region
+
+    @property
+    def rules(self) -> Literal["enforce", "warn"]:
+        """``"enforce"`` (the default) refuses a spec that breaks a value rule of its API page;
+        ``"warn"`` sends it as given with one :class:`hcims.RuleWarning` per broken rule. Shape rules
+        are always enforced. Given as ``rules=``, else read from ``HCIMS_RULES``; any other value is a
+        ``ValueError`` as an argument and a :class:`hcims.ConfigError` from the environment."""
+        return self._native.rules
 
     @property
     def retries(self) -> int:

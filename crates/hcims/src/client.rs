@@ -14,6 +14,7 @@ use crate::process_local::ProcessLocal;
 use crate::request_log::{LogLevel, RequestLog};
 use crate::retry::RetryPolicy;
 use crate::runtime::install_crypto_provider;
+use crate::spec::Rules;
 use crate::tls::TlsOptions;
 use crate::transport::{pooled, proxy_configured, socket::SocketPool};
 
@@ -24,6 +25,8 @@ pub struct ClientOptions {
     pub connect_timeout: Duration,
     pub retry: RetryPolicy,
     pub tls: TlsOptions,
+    /// Whether a spec that breaks a value rule is refused (the default) or sent as given.
+    pub rules: Rules,
 }
 
 impl Default for ClientOptions {
@@ -33,6 +36,7 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             tls: TlsOptions::default(),
+            rules: Rules::default(),
         }
     }
 }

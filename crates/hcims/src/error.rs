@@ -131,6 +131,8 @@ impl Error {
             path: path.to_owned(),
             message,
             ims_code: "IMG.0001",
+            kind: crate::spec::RuleKind::Shape,
+            page: "",
         }]))
     }
 }

@@ -11,7 +11,7 @@ use crate::call::{Call, Request, Target};
 use crate::client::Client;
 use crate::error::Error;
 use crate::prepare::PreparedRequest;
-use crate::spec::ImageSpec;
+use crate::spec::{FieldError, ImageSpec, Rules};
 use crate::transport::Answer;
 
 pub const CREATE_PATH: &str = "/v2/cloudimages/action";
@@ -26,10 +26,18 @@ pub struct CheckedCreate {
 impl CheckedCreate {
     /// Checks `spec` against every rule and serialises it.
     pub fn new(spec: &ImageSpec) -> Result<CheckedCreate, Error> {
-        spec.validate()?;
-        Ok(CheckedCreate {
-            body: Bytes::from(spec.to_body()),
-        })
+        Self::with_rules(spec, Rules::Enforce).map(|(create, _)| create)
+    }
+
+    /// Checks `spec` under `rules` and serialises it as given, with the value violations `rules`
+    /// lets through (the caller issues them as warnings).
+    pub fn with_rules(
+        spec: &ImageSpec,
+        rules: Rules,
+    ) -> Result<(CheckedCreate, Vec<FieldError>), Error> {
+        let warnings = spec.validate_with(rules)?;
+        let body = Bytes::from(spec.to_body());
+        Ok((CheckedCreate { body }, warnings))
     }
 }
 
@@ -47,10 +55,21 @@ impl Call for CheckedCreate {
 }
 
 impl Client {
-    /// Submits `spec` (validated again here: the core never sends a request that breaks a rule) and returns
-    /// the job id.
+    /// Submits `spec` (validated again here, under this client's rules: the core never sends a request
+    /// that breaks a rule it enforces) and returns the job id.
     pub async fn create(&self, spec: &ImageSpec) -> Result<String, Error> {
-        self.call(&CheckedCreate::new(spec)?).await
+        self.call(&self.checked_create(spec)?).await
+    }
+
+    /// `spec` checked under this client's rules, ready to send; the value violations that "warn" lets
+    /// through were issued when the spec was read (see [`ImageSpec::from_json_with`]).
+    pub fn checked_create(&self, spec: &ImageSpec) -> Result<CheckedCreate, Error> {
+        CheckedCreate::with_rules(spec, self.rules()).map(|(create, _)| create)
+    }
+
+    /// Whether this client refuses specs that break value rules or sends them as given.
+    pub fn rules(&self) -> Rules {
+        self.inner.options.rules
     }
 
     /// The create request for `spec`, signed now, with secrets masked. Nothing is sent to IMS (a project
@@ -67,7 +86,7 @@ impl Client {
     }
 
     fn prepare_for(&self, spec: &ImageSpec, project: &str) -> Result<PreparedRequest, Error> {
-        let create = CheckedCreate::new(spec)?;
+        let create = self.checked_create(spec)?;
         let request = create.request(project);
         let (uri, headers) =
             self.sign_request(Target::Ims, Some(project), &request, SystemTime::now());

@@ -2,19 +2,19 @@
 
 use super::codes;
 use super::error::Report;
-use super::extra::check_extra;
 use super::ids::check_uuid;
 use super::path::FieldPath;
 use super::shared::SharedFields;
 use super::text::check_name;
 use super::way::declare_way;
-use super::{Mode, MODE_KEYS};
+use super::{Mode, CREATE_IMAGE_PAGE, MODE_KEYS};
 
 declare_way! {
     /// Data-disk images from an ECS's volumes. The service takes name, description and tags from each
     /// data image over the top-level ones.
     pub struct ServerDataImages {
         mode: Some(Mode::DataImages),
+        page: CREATE_IMAGE_PAGE,
         python_doc: "Data-disk images from an ECS's data volumes: one image per :class:`DataImage`, no \
             ``instance_id``.\n\n\
             The service prefers each data image's name, description and tags over the top-level ones.",
@@ -38,6 +38,7 @@ declare_way! {
     /// One data volume of the ECS to turn into a data-disk image.
     pub struct DataImage {
         mode: None,
+        page: CREATE_IMAGE_PAGE,
         python_doc: "One data volume of an ECS to turn into a data-disk image (see :class:`ServerDataImages`).\n\n\
             ``tags`` are ``\"key.value\"`` strings; ``image_tags`` are :class:`Tag` objects or dicts; use only one.\n\
             ``extra`` holds fields the API has but this class lacks; they are sent beside the others.",
@@ -58,7 +59,8 @@ impl ServerDataImages {
     pub(crate) fn check(&self, path: &FieldPath<'_>, report: &mut Report) {
         let images_at = path.key("data_images");
         if self.data_images.is_empty() {
-            report.add(
+            // The way's required list, empty: a shape rule.
+            report.shape(
                 &images_at,
                 codes::MALFORMED,
                 "needs at least one data image".to_owned(),
@@ -72,7 +74,7 @@ impl ServerDataImages {
         }
         self.check_labels(path, report);
         self.check_project_ram(path, report);
-        check_extra(&self.extra, Self::FIELDS, MODE_KEYS, path, report);
+        self.check_extra(MODE_KEYS, path, report);
     }
 }
 
@@ -86,6 +88,6 @@ impl DataImage {
             report,
         );
         self.check_labels(path, report);
-        check_extra(&self.extra, Self::FIELDS, &[], path, report);
+        self.check_extra(&[], path, report);
     }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 
 use super::codes;
 use super::path::FieldPath;
+use super::rules::{RuleKind, Rules};
 
 /// One broken rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +16,10 @@ pub struct FieldError {
     pub message: String,
     /// The `IMG.xxxx` code IMS answers for this rule.
     pub ims_code: &'static str,
+    /// Shape (always refused) or value (refused unless rules are "warn").
+    pub kind: RuleKind,
+    /// The API page the rule comes from, e.g. "create-image page".
+    pub page: &'static str,
 }
 
 impl fmt::Display for FieldError {
@@ -73,21 +78,42 @@ impl fmt::Display for ValidationErrors {
 
 impl std::error::Error for ValidationErrors {}
 
-/// Collects errors while reading or checking a spec.
+/// Collects errors while reading or checking a spec of one page.
 #[derive(Debug, Default)]
-pub(crate) struct Report(Vec<FieldError>);
+pub(crate) struct Report(Vec<FieldError>, &'static str);
 
 impl Report {
-    pub(crate) fn add(&mut self, path: &FieldPath<'_>, ims_code: &'static str, message: String) {
+    /// A report on the rules of `page` (the API page of the way being read or checked).
+    pub(crate) fn on_page(page: &'static str) -> Self {
+        Report(Vec::new(), page)
+    }
+
+    /// A broken shape rule: the request cannot be built as asked; refused whatever the rules.
+    pub(crate) fn shape(&mut self, path: &FieldPath<'_>, ims_code: &'static str, message: String) {
+        self.add(path, ims_code, message, RuleKind::Shape);
+    }
+
+    /// A broken value rule: a limit of the page, refused unless the client's rules are "warn".
+    pub(crate) fn value(&mut self, path: &FieldPath<'_>, ims_code: &'static str, message: String) {
+        self.add(path, ims_code, message, RuleKind::Value);
+    }
+
+    fn add(&mut self, path: &FieldPath<'_>, ims_code: &'static str, message: String, kind: RuleKind) {
         self.0.push(FieldError {
             path: path.render(),
             message,
             ims_code,
+            kind,
+            page: self.1,
         });
     }
 
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    pub(crate) fn extend(&mut self, other: Report) {
+        self.0.extend(other.0);
     }
 
     pub(crate) fn into_result(self) -> Result<(), ValidationErrors> {
@@ -96,6 +122,11 @@ impl Report {
         } else {
             Err(ValidationErrors(self.0))
         }
+    }
+
+    /// The violations `rules` lets through, or the refusal (see [`ValidationErrors::split`]).
+    pub(crate) fn split(self, rules: Rules) -> Result<Vec<FieldError>, ValidationErrors> {
+        ValidationErrors(self.0).split(rules)
     }
 
     /// Appends the rule errors of `rules`, except those at or under a path this report already has an
@@ -145,6 +176,8 @@ mod tests {
             path: path.to_owned(),
             message: "broken".to_owned(),
             ims_code: codes::MALFORMED,
+            kind: RuleKind::Value,
+            page: "",
         }
     }
 
@@ -161,14 +194,14 @@ mod tests {
 
     #[test]
     fn merge_drops_rule_errors_under_read_errors_only() {
-        let mut read = Report(vec![error("data_images[0]"), error("name")]);
+        let mut read = Report(vec![error("data_images[0]"), error("name")], "");
         let rules = Report(vec![
             error("data_images[0].name"),
             error("data_images[1].name"),
             error("name"),
             error("names"),
             error("data_images[10]"),
-        ]);
+        ], "");
         read.merge_rules(rules);
         let paths: Vec<&str> = read.0.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(

@@ -6,10 +6,12 @@ use super::error::{quoted, Report};
 use super::path::FieldPath;
 use super::read::Object;
 
-/// Reports each key of `extra` that is one of `fields` or of `reserved`.
+/// Reports each key of `extra` that is one of `fields` (but not of `unlisted`, the words a field's
+/// reader kept there as given) or of `reserved`.
 pub(crate) fn check_extra(
     extra: &Object,
     fields: &[&str],
+    unlisted: &[&str],
     reserved: &[&str],
     path: &FieldPath<'_>,
     report: &mut Report,
@@ -20,8 +22,8 @@ pub(crate) fn check_extra(
     let extra_at = path.key("extra");
     for key in extra.keys() {
         let key = key.as_str();
-        if fields.contains(&key) {
-            report.add(
+        if fields.contains(&key) && !unlisted.contains(&key) {
+            report.shape(
                 &extra_at.key(key),
                 codes::MALFORMED,
                 format!(
@@ -30,7 +32,7 @@ pub(crate) fn check_extra(
                 ),
             );
         } else if reserved.contains(&key) {
-            report.add(
+            report.shape(
                 &extra_at.key(key),
                 codes::MALFORMED,
                 format!(
@@ -53,7 +55,7 @@ mod tests {
     fn reported(extra: serde_json::Value, path: &FieldPath<'_>) -> Vec<(String, &'static str)> {
         let extra = extra.as_object().cloned().unwrap_or_default();
         let mut report = Report::default();
-        check_extra(&extra, &["name"], &["image_url"], path, &mut report);
+        check_extra(&extra, &["name"], &[], &["image_url"], path, &mut report);
         report.into_result().err().map_or_else(Vec::new, |errors| {
             errors
                 .iter()

@@ -22,13 +22,14 @@ pub(crate) fn check_uuid(
     report: &mut Report,
 ) {
     if id.is_empty() {
-        report.add(
+        // An empty ID is a missing one: a shape rule.
+        report.shape(
             path,
             missing_code,
             "is required and must not be empty".to_owned(),
         );
     } else if !is_uuid(id) {
-        report.add(
+        report.value(
             path,
             codes::MALFORMED,
             format!("must be a UUID (8-4-4-4-12 hex digits), got {}", quoted(id)),
@@ -39,7 +40,7 @@ pub(crate) fn check_uuid(
 /// `"0"` (the default project) or a UUID.
 pub(crate) fn check_enterprise_project_id(id: &str, path: &FieldPath<'_>, report: &mut Report) {
     if id != "0" && !is_uuid(id) {
-        report.add(
+        report.value(
             path,
             codes::MALFORMED,
             format!(

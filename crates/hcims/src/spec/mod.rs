@@ -21,6 +21,7 @@ mod obs;
 mod os_versions;
 mod path;
 mod read;
+mod rules;
 mod server;
 mod shared;
 mod sizes;
@@ -41,6 +42,7 @@ pub use error::{FieldError, ValidationErrors};
 pub use ids::is_uuid;
 pub use obs::{ObsDataImage, ObsImage};
 pub use os_versions::{is_known_os_version, known_os_versions};
+pub use rules::{RuleKind, Rules, UnknownRules, ENV_RULES, SWITCH_HINT};
 pub use server::ServerImage;
 pub use tags::{split_tag, ImageTag};
 pub use volume::VolumeImage;
@@ -82,6 +84,16 @@ impl Mode {
             Mode::DataImages => "data_images",
             Mode::Obs => "image_url",
             Mode::Volume => "volume_id",
+        }
+    }
+
+    /// The API page whose rules this way's spec follows.
+    pub fn page(self) -> &'static str {
+        match self {
+            Mode::Server => ServerImage::PAGE,
+            Mode::DataImages => ServerDataImages::PAGE,
+            Mode::Obs => ObsImage::PAGE,
+            Mode::Volume => VolumeImage::PAGE,
         }
     }
 
@@ -137,6 +149,9 @@ pub enum UnknownKeys {
     Keep,
 }
 
+/// The page of `POST /v2/cloudimages/action`, whose rules the four ways of making an image follow.
+pub const CREATE_IMAGE_PAGE: &str = "create-image page";
+
 /// The keys that decide the mode; one of them in a request of another mode is always an error.
 pub(crate) const MODE_KEYS: &[&str] = &["instance_id", "data_images", "image_url", "volume_id"];
 
@@ -169,7 +184,7 @@ image_spec_from!(
 );
 
 impl ImageSpec {
-    /// Reads a JSON object with the API's own keys.
+    /// Reads a JSON object with the API's own keys, holding it to every rule (`Rules::Enforce`).
     ///
     /// `mode: None` reads the mode from the keys: `instance_id` makes a server image, `data_images`
     /// without `instance_id`/`image_url`/`volume_id` data-disk images, `image_url` an image from OBS,
@@ -180,6 +195,17 @@ impl ImageSpec {
         value: &Value,
         unknown: UnknownKeys,
     ) -> Result<ImageSpec, ValidationErrors> {
+        Self::from_json_with(mode, value, unknown, Rules::Enforce).map(|(spec, _)| spec)
+    }
+
+    /// [`ImageSpec::from_json`] under `rules`: with `Rules::Warn` a spec that breaks only value rules
+    /// is read with its values as given and returned with those violations, to be issued as warnings.
+    pub fn from_json_with(
+        mode: Option<Mode>,
+        value: &Value,
+        unknown: UnknownKeys,
+        rules: Rules,
+    ) -> Result<(ImageSpec, Vec<FieldError>), ValidationErrors> {
         let Value::Object(object) = value else {
             return Err(body_error(format!(
                 "the request body must be a JSON object, got {}",
@@ -190,7 +216,7 @@ impl ImageSpec {
             Some(mode) => mode,
             None => detect_mode(object)?,
         };
-        let mut reader = Reader::new(unknown);
+        let mut reader = Reader::new(unknown, mode.page());
         let (reader_at, root) = (&mut reader, &FieldPath::Root);
         let spec = match mode {
             Mode::Server => ImageSpec::Server(ServerImage::read_at(reader_at, object, root)),
@@ -200,32 +226,36 @@ impl ImageSpec {
             Mode::Obs => ImageSpec::Obs(ObsImage::read_at(reader_at, object, root)),
             Mode::Volume => ImageSpec::Volume(VolumeImage::read_at(reader_at, object, root)),
         };
-        let mut rules = Report::default();
-        spec.check(&mut rules);
-        if reader.report.is_empty() {
-            rules.into_result()?;
-        } else {
-            reader.report.merge_rules(rules);
-            reader.report.into_result()?;
+        let mut report = spec.check();
+        if !reader.report.is_empty() {
+            reader.report.merge_rules(report);
+            report = reader.report;
         }
-        Ok(spec)
+        let warnings = report.split(rules)?;
+        Ok((spec, warnings))
     }
 
     /// Checks the rules of a spec built by hand (the types already hold for one built in Rust).
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut report = Report::default();
-        self.check(&mut report);
-        report.into_result()
+        self.check().into_result()
     }
 
-    fn check(&self, report: &mut Report) {
+    /// Checks the rules of the spec under `rules`: the value violations `Rules::Warn` lets through
+    /// come back, to be issued as warnings.
+    pub fn validate_with(&self, rules: Rules) -> Result<Vec<FieldError>, ValidationErrors> {
+        self.check().split(rules)
+    }
+
+    fn check(&self) -> Report {
+        let mut report = Report::on_page(self.mode().page());
         let root = FieldPath::Root;
         match self {
-            ImageSpec::Server(spec) => spec.check(&root, report),
-            ImageSpec::DataImages(spec) => spec.check(&root, report),
-            ImageSpec::Obs(spec) => spec.check(&root, report),
-            ImageSpec::Volume(spec) => spec.check(&root, report),
+            ImageSpec::Server(spec) => spec.check(&root, &mut report),
+            ImageSpec::DataImages(spec) => spec.check(&root, &mut report),
+            ImageSpec::Obs(spec) => spec.check(&root, &mut report),
+            ImageSpec::Volume(spec) => spec.check(&root, &mut report),
         }
+        report
     }
 
     /// Things worth telling the user that do not stop the request, e.g. an `os_version` outside the
@@ -295,11 +325,14 @@ pub fn schema() -> Vec<WaySchema> {
     ]
 }
 
+/// A shape error of the whole body, which no way's page can be chosen for yet.
 fn body_error(message: String) -> ValidationErrors {
     ValidationErrors(vec![FieldError {
         path: String::new(),
         message,
         ims_code: codes::MALFORMED,
+        kind: RuleKind::Shape,
+        page: CREATE_IMAGE_PAGE,
     }])
 }
 
@@ -335,6 +368,8 @@ fn detect_mode(object: &Object) -> Result<Mode, ValidationErrors> {
                             error::quoted(key)
                         ),
                         ims_code: codes::MALFORMED,
+                        kind: RuleKind::Shape,
+                        page: CREATE_IMAGE_PAGE,
                     });
                 }
             }
@@ -391,5 +426,5 @@ pub(crate) fn read_other_key(
             )
         }
     };
-    reader.report.add(at, codes::MALFORMED, message);
+    reader.report.shape(at, codes::MALFORMED, message);
 }

@@ -4,14 +4,13 @@
 use super::choices::{Architecture, ImageType, OsType};
 use super::codes;
 use super::error::{quoted, Report};
-use super::extra::check_extra;
 use super::path::FieldPath;
 use super::shared::SharedFields;
 use super::sizes::{check_disk, OBS_DATA_DISK_GB, OBS_SYSTEM_DISK_GB};
 use super::tags::check_tags;
 use super::text::{check_description, check_name};
 use super::way::declare_way;
-use super::{Mode, MODE_KEYS};
+use super::{Mode, CREATE_IMAGE_PAGE, MODE_KEYS};
 
 /// At most three data disks come with the system disk from OBS files.
 pub(crate) const MAX_OBS_DATA_IMAGES: usize = 3;
@@ -20,6 +19,7 @@ declare_way! {
     /// An image from an external image file in OBS.
     pub struct ObsImage {
         mode: Some(Mode::Obs),
+        page: CREATE_IMAGE_PAGE,
         python_doc: "An image from an external image file in OBS.\n\n\
             ``image_url`` is ``\"bucket:object\"`` without spaces; ``min_disk`` is 40-1024 GB. ``os_version`` is\n\
             required for an ISO file (``.iso`` object or ``type=\"IsoImage\"``) and with ``is_quick_import=True``.\n\
@@ -61,6 +61,7 @@ declare_way! {
     /// A data-disk image from a further file in OBS.
     pub struct ObsDataImage {
         mode: None,
+        page: CREATE_IMAGE_PAGE,
         python_doc: "A data-disk image from a further file in OBS (see :attr:`ObsImage.data_images`).\n\n\
             ``image_url`` is ``\"bucket:object\"``; ``min_disk`` is 1-2048 GB.",
         required {
@@ -107,7 +108,7 @@ impl ObsImage {
         if let Some(data_images) = &self.data_images {
             let images_at = path.key("data_images");
             if data_images.len() > MAX_OBS_DATA_IMAGES {
-                report.add(
+                report.value(
                     &images_at,
                     codes::MALFORMED,
                     format!(
@@ -121,23 +122,24 @@ impl ObsImage {
             }
         }
         self.check_distinct_files(path, report);
-        check_extra(&self.extra, Self::FIELDS, MODE_KEYS, path, report);
+        self.check_extra(MODE_KEYS, path, report);
     }
 
     fn check_os_version(&self, path: &FieldPath<'_>, report: &mut Report) {
         match self.os_version.as_deref() {
-            Some("") => report.add(path, codes::OS_VERSION, "must not be empty".to_owned()),
+            Some("") => report.value(path, codes::OS_VERSION, "must not be empty".to_owned()),
             Some(_) => {}
             None => {
+                // Fields the way requires for this file are shape rules, like any required field.
                 if self.is_iso() {
-                    report.add(
+                    report.shape(
                         path,
                         codes::ISO_OS_VERSION,
                         "is required for an ISO file (an .iso object or type IsoImage)".to_owned(),
                     );
                 }
                 if self.is_quick_import == Some(true) {
-                    report.add(
+                    report.shape(
                         path,
                         codes::QUICK_IMPORT_OS_VERSION,
                         "is required with is_quick_import: true".to_owned(),
@@ -167,7 +169,7 @@ impl ObsImage {
                     .map(|j| images_at.index(j).key("image_url").render())
             };
             if let Some(first_use) = first_use {
-                report.add(
+                report.value(
                     &images_at.index(i).key("image_url"),
                     codes::DUPLICATE_IMAGE_URL,
                     format!(
@@ -193,14 +195,15 @@ impl ObsDataImage {
             check_name(name, &path.key("name"), report);
         }
         self.check_labels(path, report);
-        check_extra(&self.extra, Self::FIELDS, &[], path, report);
+        self.check_extra(&[], path, report);
     }
 }
 
 /// `image_url`: `bucket:object`, both parts non-empty, no spaces anywhere.
 pub(crate) fn check_image_url(url: &str, path: &FieldPath<'_>, report: &mut Report) {
     if url.is_empty() {
-        report.add(
+        // An empty file is a missing one: a shape rule.
+        report.shape(
             path,
             codes::MALFORMED,
             "is required: the file as \"bucket:object\"".to_owned(),
@@ -208,7 +211,7 @@ pub(crate) fn check_image_url(url: &str, path: &FieldPath<'_>, report: &mut Repo
         return;
     }
     if url.chars().any(char::is_whitespace) {
-        report.add(
+        report.value(
             path,
             codes::FILE_NAME_SPACE,
             format!(
@@ -219,7 +222,7 @@ pub(crate) fn check_image_url(url: &str, path: &FieldPath<'_>, report: &mut Repo
     }
     let well_formed = matches!(url.split_once(':'), Some((bucket, object)) if !bucket.is_empty() && !object.is_empty());
     if !well_formed {
-        report.add(
+        report.value(
             path,
             codes::MALFORMED,
             format!(

@@ -17,18 +17,47 @@ pub(crate) type Object = Map<String, Value>;
 pub(crate) struct Reader {
     pub(crate) report: Report,
     unknown: UnknownKeys,
+    /// The word just read that its field's list lacks, for the way's reader to keep as given.
+    unlisted: Option<Value>,
 }
 
 impl Reader {
-    pub(crate) fn new(unknown: UnknownKeys) -> Self {
+    /// A reader of a way of `page`, whose rules its report names.
+    pub(crate) fn new(unknown: UnknownKeys, page: &'static str) -> Self {
         Reader {
-            report: Report::default(),
+            report: Report::on_page(page),
             unknown,
+            unlisted: None,
+        }
+    }
+
+    /// Keeps the word outside its list that the field `key` just read, in `extra` where it is sent
+    /// as given (rules="warn"; under "enforce" the value rule already reported refuses it), and its
+    /// key in `unlisted` so that the way's checks report it again rather than as a shadowing extra.
+    pub(crate) fn keep_unlisted(
+        &mut self,
+        key: &'static str,
+        at: &FieldPath<'_>,
+        extra: &mut Object,
+        unlisted: &mut Vec<&'static str>,
+    ) {
+        let Some(word) = self.unlisted.take() else {
+            return;
+        };
+        if extra.contains_key(key) {
+            self.report.shape(
+                at,
+                codes::MALFORMED,
+                format!("{} is given both at the top level and in extra", quoted(key)),
+            );
+        } else {
+            extra.insert(key.to_owned(), word);
+            unlisted.push(key);
         }
     }
 
     fn wrong_type(&mut self, expected: &str, value: &Value, at: &FieldPath<'_>) {
-        self.report.add(
+        self.report.shape(
             at,
             codes::MALFORMED,
             format!("must be {expected}, got {}", describe(value)),
@@ -54,12 +83,13 @@ impl Reader {
                 if let Some(i) = n.as_i64() {
                     Some(i)
                 } else if n.is_u64() {
-                    // Every integer field is a size; no size is anywhere near 2^63.
+                    // Every integer field is a size; no size is anywhere near 2^63. A shape rule: a
+                    // spec cannot hold the value, so it could not be sent as given.
                     self.report
-                        .add(at, codes::SIZE, format!("is far too large, got {n}"));
+                        .shape(at, codes::SIZE, format!("is far too large, got {n}"));
                     None
                 } else {
-                    self.report.add(
+                    self.report.shape(
                         at,
                         codes::MALFORMED,
                         format!("must be a whole number written without a decimal point or exponent, got {n}"),
@@ -94,7 +124,8 @@ impl Reader {
                 let parsed = T::from_word(word);
                 if parsed.is_none() {
                     self.report
-                        .add(at, T::IMS_CODE, T::unknown_word_message(word));
+                        .value(at, T::IMS_CODE, T::unknown_word_message(word));
+                    self.unlisted = Some(value.clone());
                 }
                 parsed
             }
@@ -194,7 +225,7 @@ impl Reader {
     ) {
         if matches!(object.get(key), None | Some(Value::Null)) {
             self.report
-                .add(&at.key(key), ims_code, "is required".to_owned());
+                .shape(&at.key(key), ims_code, "is required".to_owned());
         }
     }
 
@@ -204,7 +235,7 @@ impl Reader {
             Value::Object(fields) => {
                 for (key, value) in fields {
                     if extra.contains_key(key) {
-                        self.report.add(
+                        self.report.shape(
                             &at.key(key),
                             codes::MALFORMED,
                             format!(
@@ -235,7 +266,7 @@ impl Reader {
             UnknownKeys::Reject => self.refuse_unknown(key, at, known),
             UnknownKeys::Keep => {
                 if extra.contains_key(key) {
-                    self.report.add(
+                    self.report.shape(
                         at,
                         codes::MALFORMED,
                         format!(
@@ -260,7 +291,7 @@ impl Reader {
                 known.join(", ")
             ),
         };
-        self.report.add(at, codes::MALFORMED, message);
+        self.report.shape(at, codes::MALFORMED, message);
     }
 }
 
@@ -298,7 +329,7 @@ mod tests {
     fn scalars_must_have_their_json_type() {
         let root = FieldPath::Root;
         let at = root.key("f");
-        let mut reader = Reader::new(UnknownKeys::Reject);
+        let mut reader = Reader::new(UnknownKeys::Reject, "");
         assert_eq!(reader.string(&json!("x"), &at), Some("x".to_owned()));
         assert_eq!(reader.integer(&json!(40), &at), Some(40));
         assert_eq!(reader.integer(&json!(-3), &at), Some(-3));
@@ -308,7 +339,7 @@ mod tests {
         assert_eq!(reader.boolean(&Value::Null, &at), None);
         assert!(errors(reader).is_empty());
 
-        let mut reader = Reader::new(UnknownKeys::Reject);
+        let mut reader = Reader::new(UnknownKeys::Reject, "");
         assert_eq!(reader.string(&json!(5), &at), None);
         assert_eq!(reader.integer(&json!(40.0), &at), None);
         assert_eq!(reader.integer(&json!(40.5), &at), None);
@@ -339,7 +370,7 @@ mod tests {
     fn bad_list_entries_keep_their_index() {
         let root = FieldPath::Root;
         let at = root.key("tags");
-        let mut reader = Reader::new(UnknownKeys::Reject);
+        let mut reader = Reader::new(UnknownKeys::Reject, "");
         let tags = reader.strings(&json!(["a.1", 7, "b.2"]), &at);
         assert_eq!(
             tags,
@@ -355,7 +386,7 @@ mod tests {
     fn image_tags_need_a_key_and_refuse_unknown_keys() {
         let root = FieldPath::Root;
         let at = root.key("image_tags");
-        let mut reader = Reader::new(UnknownKeys::Keep);
+        let mut reader = Reader::new(UnknownKeys::Keep, "");
         let tags = reader.image_tags(
             &json!([{"key": "k"}, {"value": "v"}, {"key": "a", "vaule": "b"}, 3]),
             &at,
@@ -387,7 +418,7 @@ mod tests {
     fn unknown_keys_are_refused_or_kept() {
         let root = FieldPath::Root;
         let mut extra = Object::new();
-        let mut reader = Reader::new(UnknownKeys::Reject);
+        let mut reader = Reader::new(UnknownKeys::Reject, "");
         reader.unknown(
             "instance-id",
             &json!(1),
@@ -416,7 +447,7 @@ mod tests {
             found[1].2
         );
 
-        let mut reader = Reader::new(UnknownKeys::Keep);
+        let mut reader = Reader::new(UnknownKeys::Keep, "");
         reader.unknown(
             "flavor",
             &json!(1),
@@ -439,7 +470,7 @@ mod tests {
     fn extra_must_be_an_object() {
         let root = FieldPath::Root;
         let mut extra = Object::new();
-        let mut reader = Reader::new(UnknownKeys::Reject);
+        let mut reader = Reader::new(UnknownKeys::Reject, "");
         reader.extra(&json!(["x"]), &root.key("extra"), &mut extra);
         reader.extra(&Value::Null, &root.key("extra"), &mut extra);
         let found = errors(reader);

@@ -2,18 +2,18 @@
 
 use super::codes;
 use super::error::Report;
-use super::extra::check_extra;
 use super::ids::check_uuid;
 use super::path::FieldPath;
 use super::shared::SharedFields;
 use super::text::check_name;
 use super::way::declare_way;
-use super::{Mode, MODE_KEYS};
+use super::{Mode, CREATE_IMAGE_PAGE, MODE_KEYS};
 
 declare_way! {
     /// A system image from an ECS.
     pub struct ServerImage {
         mode: Some(Mode::Server),
+        page: CREATE_IMAGE_PAGE,
         python_doc: "A system image from an ECS (``instance_id``, a UUID).\n\n\
             ``min_ram``/``max_ram`` are MB (0 means no limit); ``enterprise_project_id`` is ``\"0\"`` or a UUID.",
         required {
@@ -43,6 +43,6 @@ impl ServerImage {
         );
         self.check_labels(path, report);
         self.check_project_ram(path, report);
-        check_extra(&self.extra, Self::FIELDS, MODE_KEYS, path, report);
+        self.check_extra(MODE_KEYS, path, report);
     }
 }

@@ -20,7 +20,7 @@ pub(crate) fn check_ram(
 ) {
     for (field, value) in [("min_ram", min_ram), ("max_ram", max_ram)] {
         if let Some(value) = value.filter(|v| *v < 0) {
-            report.add(
+            report.value(
                 &path.key(field),
                 codes::SIZE,
                 format!("must be 0 or more (MB), got {value}"),
@@ -30,7 +30,7 @@ pub(crate) fn check_ram(
     if let (Some(min), Some(max)) = (min_ram, max_ram) {
         // A max_ram of 0 means "no limit", so it bounds nothing.
         if min >= 0 && max > 0 && min > max {
-            report.add(
+            report.value(
                 &path.key("min_ram"),
                 codes::SIZE,
                 format!("must not exceed max_ram: min_ram is {min} but max_ram is {max} (MB)"),
@@ -46,7 +46,7 @@ pub(crate) fn check_disk(
     report: &mut Report,
 ) {
     if !range.contains(&gb) {
-        report.add(
+        report.value(
             path,
             codes::SIZE,
             format!(

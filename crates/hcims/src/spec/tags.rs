@@ -56,7 +56,8 @@ pub(crate) fn check_tags(
     let tags = tags.unwrap_or_default();
     let image_tags = image_tags.unwrap_or_default();
     if !tags.is_empty() && !image_tags.is_empty() {
-        report.add(
+        // Exclusive fields are a shape rule: the page allows one style of tags per request.
+        report.shape(
             &path.key("image_tags"),
             codes::TAG,
             "cannot be used together with tags: send only one of tags and image_tags".to_owned(),
@@ -98,7 +99,7 @@ pub(crate) fn check_tags(
 
 fn check_count(count: usize, path: &FieldPath<'_>, report: &mut Report) {
     if count > MAX_TAGS {
-        report.add(
+        report.value(
             path,
             codes::TAG_QUOTA,
             format!("an image may have at most {MAX_TAGS} tags, got {count}"),
@@ -109,7 +110,7 @@ fn check_count(count: usize, path: &FieldPath<'_>, report: &mut Report) {
 fn check_legacy_tag(tag: &str, path: &FieldPath<'_>, report: &mut Report) {
     let (key, value) = split_tag(tag);
     if key.is_empty() {
-        report.add(
+        report.value(
             path,
             codes::TAG,
             format!(
@@ -118,7 +119,7 @@ fn check_legacy_tag(tag: &str, path: &FieldPath<'_>, report: &mut Report) {
             ),
         );
     } else if let Some(bad) = key.chars().find(|&c| !is_tag_key_char(c)) {
-        report.add(
+        report.value(
             path,
             codes::TAG,
             format!(
@@ -129,7 +130,7 @@ fn check_legacy_tag(tag: &str, path: &FieldPath<'_>, report: &mut Report) {
     }
     let key_chars = key.chars().count();
     if key_chars > KEY_MAX_CHARS {
-        report.add(
+        report.value(
             path,
             codes::TAG,
             format!(
@@ -139,7 +140,7 @@ fn check_legacy_tag(tag: &str, path: &FieldPath<'_>, report: &mut Report) {
         );
     }
     if let Some(bad) = value.chars().find(|&c| !is_tag_value_char(c)) {
-        report.add(
+        report.value(
             path,
             codes::TAG,
             format!(
@@ -150,7 +151,7 @@ fn check_legacy_tag(tag: &str, path: &FieldPath<'_>, report: &mut Report) {
     }
     let value_chars = value.chars().count();
     if value_chars > VALUE_MAX_CHARS {
-        report.add(
+        report.value(
             path,
             codes::TAG,
             format!(
@@ -171,14 +172,14 @@ fn check_image_tag_part(
 ) {
     let chars = text.chars().count();
     if chars < min_chars {
-        report.add(
+        report.value(
             path,
             codes::TAG,
             format!("the tag {part} must not be empty"),
         );
     }
     if chars > max_chars {
-        report.add(
+        report.value(
             path,
             codes::TAG,
             format!(
@@ -188,7 +189,7 @@ fn check_image_tag_part(
         );
     }
     if let Some(bad) = text.chars().find(|c| IMAGE_TAG_FORBIDDEN.contains(c)) {
-        report.add(
+        report.value(
             path,
             codes::TAG,
             format!(
@@ -198,7 +199,7 @@ fn check_image_tag_part(
         );
     }
     if text.starts_with(' ') || text.ends_with(' ') {
-        report.add(
+        report.value(
             path,
             codes::TAG,
             format!(
@@ -228,7 +229,7 @@ fn check_unique_keys<'t>(
                 None => entry,
             };
             let first_path = path.index(first).render();
-            report.add(
+            report.value(
                 &at,
                 codes::TAG,
                 format!(

@@ -19,7 +19,8 @@ fn is_name_char(c: char) -> bool {
 /// Name: 1-128 characters of letters, digits, CJK, `-`, `.`, `_` and space; no space at either end.
 pub(crate) fn check_name(name: &str, path: &FieldPath<'_>, report: &mut Report) {
     if name.is_empty() {
-        report.add(
+        // An empty name is a missing one: a shape rule.
+        report.shape(
             path,
             codes::NAME_MISSING,
             "is required and must not be empty".to_owned(),
@@ -30,7 +31,7 @@ pub(crate) fn check_name(name: &str, path: &FieldPath<'_>, report: &mut Report) 
     if name.len() > NAME_MAX_CHARS {
         let chars = name.chars().count();
         if chars > NAME_MAX_CHARS {
-            report.add(
+            report.value(
                 path,
                 codes::NAME_TOO_LONG,
                 format!(
@@ -41,7 +42,7 @@ pub(crate) fn check_name(name: &str, path: &FieldPath<'_>, report: &mut Report) 
         }
     }
     if let Some(bad) = name.chars().find(|&c| !is_name_char(c)) {
-        report.add(
+        report.value(
             path,
             codes::NAME_FORMAT,
             format!(
@@ -51,7 +52,7 @@ pub(crate) fn check_name(name: &str, path: &FieldPath<'_>, report: &mut Report) 
         );
     }
     if name.starts_with(' ') || name.ends_with(' ') {
-        report.add(
+        report.value(
             path,
             codes::NAME_FORMAT,
             format!("must not start or end with a space: {}", quoted(name)),
@@ -64,7 +65,7 @@ pub(crate) fn check_description(description: &str, path: &FieldPath<'_>, report:
     if description.len() > DESCRIPTION_MAX_CHARS {
         let chars = description.chars().count();
         if chars > DESCRIPTION_MAX_CHARS {
-            report.add(
+            report.value(
                 path,
                 codes::DESCRIPTION_TOO_LONG,
                 format!("must be at most {DESCRIPTION_MAX_CHARS} characters, got {chars}"),
@@ -75,7 +76,7 @@ pub(crate) fn check_description(description: &str, path: &FieldPath<'_>, report:
         .chars()
         .find(|c| matches!(c, '\r' | '\n' | '<' | '>'))
     {
-        report.add(
+        report.value(
             path,
             codes::DESCRIPTION_FORMAT,
             format!(

@@ -4,18 +4,18 @@
 use super::choices::{volume_image_types, ImageType};
 use super::codes;
 use super::error::Report;
-use super::extra::check_extra;
 use super::ids::check_uuid;
 use super::path::FieldPath;
 use super::shared::SharedFields;
 use super::text::check_name;
 use super::way::declare_way;
-use super::{Mode, MODE_KEYS};
+use super::{Mode, CREATE_IMAGE_PAGE, MODE_KEYS};
 
 declare_way! {
     /// A system image from a data volume.
     pub struct VolumeImage {
         mode: Some(Mode::Volume),
+        page: CREATE_IMAGE_PAGE,
         python_doc: "A system image from a data volume that already holds an optimised OS.\n\n\
             ``os_version`` is required: the service cannot tell the OS on the volume by itself.",
         required {
@@ -49,14 +49,15 @@ impl VolumeImage {
             report,
         );
         if self.os_version.is_empty() {
-            report.add(
+            // Required by the way (the service cannot tell the OS): a shape rule.
+            report.shape(
                 &path.key("os_version"),
                 codes::OS_VERSION,
                 "is required for an image from a volume and must not be empty".to_owned(),
             );
         }
         if self.image_type == Some(ImageType::IsoImage) {
-            report.add(
+            report.value(
                 &path.key("type"),
                 codes::IMAGE_TYPE,
                 format!(
@@ -67,6 +68,6 @@ impl VolumeImage {
         }
         self.check_labels(path, report);
         self.check_project_ram(path, report);
-        check_extra(&self.extra, Self::FIELDS, MODE_KEYS, path, report);
+        self.check_extra(MODE_KEYS, path, report);
     }
 }

@@ -148,6 +148,7 @@ macro_rules! declare_way {
         $(#[$doc:meta])*
         pub struct $name:ident {
             mode: $mode:expr,
+            page: $page:expr,
             python_doc: $python_doc:expr,
             required {
                 $($(#[$rdoc:meta])* $rfield:ident : $rty:ty => $rcode:path,)*
@@ -171,9 +172,16 @@ macro_rules! declare_way {
             /// Fields the API tables lack, sent at the same level.
             #[serde(flatten)]
             pub extra: $crate::spec::read::Object,
+            /// Keys of `extra` holding a word its field's list lacks (read under rules="warn").
+            #[doc(hidden)]
+            #[serde(skip)]
+            pub unlisted: Vec<&'static str>,
         }
 
         impl $name {
+            /// The API page this way's rules come from, named in each broken rule.
+            pub const PAGE: &'static str = $page;
+
             /// The fields of this request, as the API names them.
             pub const FIELDS: &'static [&'static str] = &[
                 $(stringify!($rfield),)*
@@ -205,6 +213,10 @@ macro_rules! declare_way {
                     })*
                     $(if key == $crate::spec::way::common_field!(key $ofield $(= $okey)?) {
                         spec.$ofield = <$crate::spec::way::common_field!(type $ofield $(: $oty)?)>::read(reader, value, &field_at);
+                        reader.keep_unlisted(
+                            $crate::spec::way::common_field!(key $ofield $(= $okey)?),
+                            &field_at, &mut spec.extra, &mut spec.unlisted,
+                        );
                         continue;
                     })*
                     if key == "extra" {
@@ -217,6 +229,29 @@ macro_rules! declare_way {
                 }
                 $(reader.require(object, stringify!($rfield), at, $rcode);)*
                 spec
+            }
+
+            /// The rules of `extra`: the words kept there as given are reported again as the value
+            /// rules they break; any other key must not shadow a field or one of `reserved`.
+            pub(crate) fn check_extra(
+                &self,
+                reserved: &[&str],
+                at: &$crate::spec::path::FieldPath<'_>,
+                report: &mut $crate::spec::error::Report,
+            ) {
+                use $crate::spec::way::FieldValue;
+                let mut reader = $crate::spec::read::Reader::new(
+                    $crate::spec::UnknownKeys::Reject, Self::PAGE,
+                );
+                for &key in &self.unlisted {
+                    let Some(value) = self.extra.get(key) else { continue };
+                    let field_at = at.key(key);
+                    $(if key == $crate::spec::way::common_field!(key $ofield $(= $okey)?) {
+                        let _ = <$crate::spec::way::common_field!(type $ofield $(: $oty)?)>::read(&mut reader, value, &field_at);
+                    })*
+                }
+                report.extend(reader.report);
+                $crate::spec::extra::check_extra(&self.extra, Self::FIELDS, &self.unlisted, reserved, at, report);
             }
 
             pub(crate) fn schema() -> $crate::spec::way::WaySchema {
