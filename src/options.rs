@@ -57,7 +57,10 @@ pub(crate) fn rules_setting(given: Option<&str>) -> Result<Rules, crate::errors:
             .parse()
             .map_err(|e: hcims::spec::UnknownRules| PyValueError::new_err(e.to_string()).into());
     }
-    match std::env::var(ENV_RULES).ok().filter(|word| !word.is_empty()) {
+    match std::env::var(ENV_RULES)
+        .ok()
+        .filter(|word| !word.is_empty())
+    {
         Some(word) => word.parse().map_err(|e: hcims::spec::UnknownRules| {
             hcims::Error::Config(format!("{ENV_RULES}: {e}")).into()
         }),

@@ -98,7 +98,13 @@ impl Report {
         self.add(path, ims_code, message, RuleKind::Value);
     }
 
-    fn add(&mut self, path: &FieldPath<'_>, ims_code: &'static str, message: String, kind: RuleKind) {
+    fn add(
+        &mut self,
+        path: &FieldPath<'_>,
+        ims_code: &'static str,
+        message: String,
+        kind: RuleKind,
+    ) {
         self.0.push(FieldError {
             path: path.render(),
             message,
@@ -195,13 +201,16 @@ mod tests {
     #[test]
     fn merge_drops_rule_errors_under_read_errors_only() {
         let mut read = Report(vec![error("data_images[0]"), error("name")], "");
-        let rules = Report(vec![
-            error("data_images[0].name"),
-            error("data_images[1].name"),
-            error("name"),
-            error("names"),
-            error("data_images[10]"),
-        ], "");
+        let rules = Report(
+            vec![
+                error("data_images[0].name"),
+                error("data_images[1].name"),
+                error("name"),
+                error("names"),
+                error("data_images[10]"),
+            ],
+            "",
+        );
         read.merge_rules(rules);
         let paths: Vec<&str> = read.0.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(

@@ -48,7 +48,10 @@ impl Reader {
             self.report.shape(
                 at,
                 codes::MALFORMED,
-                format!("{} is given both at the top level and in extra", quoted(key)),
+                format!(
+                    "{} is given both at the top level and in extra",
+                    quoted(key)
+                ),
             );
         } else {
             extra.insert(key.to_owned(), word);

@@ -33,7 +33,8 @@ pub enum Rules {
 pub const ENV_RULES: &str = "HCIMS_RULES";
 
 /// The last line of a refusal that only value rules caused.
-pub const SWITCH_HINT: &str = "these are value rules: Client(rules=\"warn\") or HCIMS_RULES=warn sends \
+pub const SWITCH_HINT: &str =
+    "these are value rules: Client(rules=\"warn\") or HCIMS_RULES=warn sends \
      the request as given, with a warning per rule";
 
 impl Rules {
@@ -115,6 +116,9 @@ impl FieldError {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
+    use super::super::{ImageSpec, UnknownKeys};
     use super::*;
 
     fn error(kind: RuleKind) -> FieldError {
@@ -160,5 +164,40 @@ mod tests {
             "min_disk: must be between 40 and 1024 (GB), got 20 (IMG.0055; a value rule of the \
              create-image page); sent as given because rules=\"warn\""
         );
+    }
+
+    #[test]
+    fn warn_keeps_every_value_as_given() {
+        let body = json!({
+            "name": "img[1]", "image_url": "bucket:img.qcow2", "min_disk": 20,
+            "os_type": "Solaris", "architecture": "X86", "is_config_init": true
+        });
+        let read = |rules| ImageSpec::from_json_with(None, &body, UnknownKeys::Reject, rules);
+        let refused = read(Rules::Enforce).unwrap_err();
+        assert_eq!(refused.len(), 4);
+        assert_eq!(refused.switch_hint(), Some(SWITCH_HINT));
+        let (spec, warnings) = read(Rules::Warn).unwrap();
+        let paths: Vec<&str> = warnings.iter().map(|w| w.path.as_str()).collect();
+        assert_eq!(paths, ["os_type", "architecture", "name", "min_disk"]);
+        let sent: serde_json::Value = serde_json::from_slice(&spec.to_body()).unwrap();
+        assert_eq!(sent, body);
+        // Checked again before sending: the kept words break their rule again, no shadowing error.
+        assert_eq!(spec.validate_with(Rules::Warn).map(|w| w.len()), Ok(4));
+        assert_eq!(spec.validate().map_err(|e| e.len()), Err(4));
+        let (create, _) = crate::CheckedCreate::with_rules(&spec, Rules::Warn).unwrap();
+        let request = crate::Call::request(&create, "p");
+        let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        assert_eq!(sent, body);
+    }
+
+    #[test]
+    fn a_word_both_at_the_top_and_in_extra_is_a_shape_error() {
+        let body = json!({
+            "extra": {"os_type": "Linux"}, "name": "i", "image_url": "b:o", "min_disk": 40,
+            "os_type": "Solaris"
+        });
+        let refused =
+            ImageSpec::from_json_with(None, &body, UnknownKeys::Reject, Rules::Warn).unwrap_err();
+        assert!(refused.iter().any(|e| e.kind == RuleKind::Shape));
     }
 }
