@@ -100,28 +100,30 @@ fn validation_error_with_hint(py: Python<'_>, pairs: Vec<(String, String)>, hint
 
 /// Emits each warning of `spec` as an `OsVersionWarning` pointing at the user's code.
 fn warn_about(py: Python<'_>, warnings: Vec<String>) -> PyResult<()> {
-    if warnings.is_empty() {
-        return Ok(());
-    }
-    let category = OS_VERSION_WARNING.import(py, "hcims.errors", "OsVersionWarning")?;
-    let stacklevel = user_stacklevel(py)?;
-    let warn = py.import("warnings")?.getattr("warn")?;
-    for message in warnings {
-        warn.call1((message, category, stacklevel))?;
-    }
-    Ok(())
+    warn_each(py, &OS_VERSION_WARNING, "OsVersionWarning", warnings)
 }
 
 /// Emits each value rule `rules="warn"` let through as an `hcims.RuleWarning` pointing at the user's code.
 fn warn_about_rules(py: Python<'_>, broken: &[FieldError]) -> PyResult<()> {
-    if broken.is_empty() {
+    let messages = broken.iter().map(FieldError::warning_text).collect();
+    warn_each(py, &RULE_WARNING, "RuleWarning", messages)
+}
+
+/// Emits each of `messages` as the `hcims.errors` warning `name`, at the first frame outside hcims.
+fn warn_each(
+    py: Python<'_>,
+    class: &'static PyOnceLock<Py<PyType>>,
+    name: &str,
+    messages: Vec<String>,
+) -> PyResult<()> {
+    if messages.is_empty() {
         return Ok(());
     }
-    let category = RULE_WARNING.import(py, "hcims.errors", "RuleWarning")?;
+    let category = class.import(py, "hcims.errors", name)?;
     let stacklevel = user_stacklevel(py)?;
     let warn = py.import("warnings")?.getattr("warn")?;
-    for error in broken {
-        warn.call1((error.warning_text(), category, stacklevel))?;
+    for message in messages {
+        warn.call1((message, category, stacklevel))?;
     }
     Ok(())
 }

@@ -13,21 +13,12 @@ import warnings
 from typing import Any
 
 import pytest
+from test_validation import UUID, UUID2, VALID
 
 import hcims
 from hcims import AsyncClient, Client, ConfigError, RuleWarning, ValidationError
 from hcims.cli import EXIT_VALIDATION, main
 from hcims.testing import MockIms
-
-UUID = "877a2cda-ba63-4e1e-b95f-e67e48b6129a"
-UUID2 = "c5dfbd0c-bf0a-4798-a453-61dc6b54aa30"
-
-VALID: dict[str, dict[str, Any]] = {
-    "server": {"name": "web", "instance_id": UUID},
-    "data_images": {"data_images": [{"name": "d1", "volume_id": UUID2}]},
-    "obs": {"name": "c7", "image_url": "bucket:centos7.qcow2", "min_disk": 40},
-    "volume": {"name": "v", "volume_id": UUID, "os_version": "CentOS 7.0 64bit"},
-}
 
 
 def tags(count: int) -> list[str]:
@@ -340,6 +331,17 @@ def test_cli_dry_runs_show_the_warnings(cli_env: MockIms, extra: list[str]) -> N
         code, out, _ = cli(cli_env, *FLAGS, "--rules", "warn", *extra)
     assert code == 0 and '"min_disk":20' in out.replace(" ", "")
     assert posts(cli_env) == []
+
+
+def test_every_command_that_makes_a_client_takes_rules(
+    cli_env: MockIms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HCIMS_RULES", "loose")  # the flag wins over a bad environment value
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["job", "no-such-job", "--endpoint", cli_env.endpoint, "--rules", "warn"], out=out, err=err)
+    assert code == 3 and "NotFoundError" in err.getvalue()
+    code = main(["job", "no-such-job", "--endpoint", cli_env.endpoint], out=out, err=err)
+    assert code == 6 and "HCIMS_RULES" in err.getvalue()
 
 
 def test_the_cli_reads_hcims_rules(cli_env: MockIms, monkeypatch: pytest.MonkeyPatch) -> None:

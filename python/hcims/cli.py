@@ -171,9 +171,7 @@ def _read_json(source: str) -> dict[str, Any]:
 
 
 def _client(args: argparse.Namespace) -> Client:
-    # Only the commands that send a spec have --rules; the others leave it to HCIMS_RULES.
-    rules = getattr(args, "rules", None)
-    return Client(region=args.region, endpoint=args.endpoint, timeout=args.request_timeout, rules=rules)
+    return Client(region=args.region, endpoint=args.endpoint, timeout=args.request_timeout, rules=args.rules)
 
 
 def _job_dict(job: Job) -> dict[str, Any]:
@@ -283,18 +281,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common.add_argument("--json", action="store_true", help="print one JSON document, for scripts")
     common.add_argument("--request-timeout", type=_positive, default=None, metavar="SECONDS")
-    waiting = argparse.ArgumentParser(add_help=False)
-    waiting.add_argument("--timeout", type=_positive, default=3600.0, metavar="SECONDS", help="default 3600")
-    waiting.add_argument("--poll-interval", type=_positive, default=None, metavar="SECONDS")
-
-    sending = argparse.ArgumentParser(add_help=False)
-    sending.add_argument(
+    # On every command that makes a client, so that each one that sends follows the same switch.
+    common.add_argument(
         "--rules",
         choices=("enforce", "warn"),
         default=None,
         help="warn: send a spec that breaks a value rule as given, with a warning per rule "
         "(default: HCIMS_RULES, else enforce)",
     )
+    waiting = argparse.ArgumentParser(add_help=False)
+    waiting.add_argument("--timeout", type=_positive, default=3600.0, metavar="SECONDS", help="default 3600")
+    waiting.add_argument("--poll-interval", type=_positive, default=None, metavar="SECONDS")
 
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     create = commands.add_parser("create", help="make an image in one of the four ways")
@@ -306,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
         "volume": "a system image from a data volume",
     }
     for way, (spec_class, _) in WAYS.items():
-        sub = ways.add_parser(way, help=helps[way], parents=[common, waiting, sending])
+        sub = ways.add_parser(way, help=helps[way], parents=[common, waiting])
         _add_spec_flags(sub, spec_class, NESTED.get(way))
         sub.add_argument(
             "--from-json", metavar="FILE", help="read the request from a JSON file ('-' for stdin)"

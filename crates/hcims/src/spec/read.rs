@@ -44,6 +44,19 @@ impl Reader {
         let Some(word) = self.unlisted.take() else {
             return;
         };
+        if self.keep_in_extra(key, word, at, extra) {
+            unlisted.push(key);
+        }
+    }
+
+    /// Puts a top-level `key` into `extra`, unless `extra` has it already (a shape error): true when kept.
+    fn keep_in_extra(
+        &mut self,
+        key: &str,
+        value: Value,
+        at: &FieldPath<'_>,
+        extra: &mut Object,
+    ) -> bool {
         if extra.contains_key(key) {
             self.report.shape(
                 at,
@@ -53,10 +66,10 @@ impl Reader {
                     quoted(key)
                 ),
             );
-        } else {
-            extra.insert(key.to_owned(), word);
-            unlisted.push(key);
+            return false;
         }
+        extra.insert(key.to_owned(), value);
+        true
     }
 
     fn wrong_type(&mut self, expected: &str, value: &Value, at: &FieldPath<'_>) {
@@ -268,18 +281,7 @@ impl Reader {
         match self.unknown {
             UnknownKeys::Reject => self.refuse_unknown(key, at, known),
             UnknownKeys::Keep => {
-                if extra.contains_key(key) {
-                    self.report.shape(
-                        at,
-                        codes::MALFORMED,
-                        format!(
-                            "{} is given both at the top level and in extra",
-                            quoted(key)
-                        ),
-                    );
-                } else {
-                    extra.insert(key.to_owned(), value.clone());
-                }
+                self.keep_in_extra(key, value.clone(), at, extra);
             }
         }
     }
