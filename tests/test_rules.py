@@ -325,6 +325,15 @@ def test_the_cli_refuses_by_default_and_sends_with_rules_warn(cli_env: MockIms) 
     assert posts(cli_env) == [{"name": "img", "image_url": "bucket:img.qcow2", "min_disk": 20}]
 
 
+def test_cli_word_flags_follow_the_switch(cli_env: MockIms) -> None:
+    flags = ["--name", "img", "--image-url", "bucket:img.qcow2", "--min-disk", "40", "--os-type", "Solaris"]
+    code, _, err = cli(cli_env, *flags)
+    assert code == EXIT_VALIDATION and "os_type: must be one of Linux, Windows, Other" in err
+    with pytest.warns(RuleWarning, match="^os_type: "):
+        code, out, _ = cli(cli_env, *flags, "--rules", "warn", "--dry-run", "--json")
+    assert code == 0 and json.loads(out)["body"]["os_type"] == "Solaris"
+
+
 @pytest.mark.parametrize("extra", [["--dry-run"], ["--dry-run", "--curl"], ["--dry-run", "--json"]])
 def test_cli_dry_runs_show_the_warnings(cli_env: MockIms, extra: list[str]) -> None:
     with pytest.warns(RuleWarning, match="^min_disk: "):
@@ -365,3 +374,12 @@ def test_the_hint_survives_pickling() -> None:
     error = ValidationError([("min_disk", "must be between 40 and 1024 (GB), got 20")], "switch")
     again = pickle.loads(pickle.dumps(error))
     assert str(again) == str(error) and again.hint == "switch"
+
+
+@pytest.mark.parametrize("rules", ["enforce", "warn"])
+def test_an_unknown_os_version_stays_an_os_version_warning(ims_mock: MockIms, rules: str) -> None:
+    client = Client(**ims_mock.client_args(), rules=rules)  # type: ignore[arg-type]
+    spec = violating("volume", {"os_version": "Plan 9 64bit"})
+    caught = create_recording(client, spec)
+    assert [w.category for w in caught] == [hcims.OsVersionWarning]
+    assert posts(ims_mock) == [spec]

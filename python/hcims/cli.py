@@ -97,7 +97,9 @@ def _add_spec_flags(parser: argparse.ArgumentParser, spec_class: type, nested: O
         elif kind == "int":
             parser.add_argument(_flag(field.name), dest=dest, type=int, metavar="N")
         else:
-            parser.add_argument(_flag(field.name), dest=dest, choices=choices, metavar=field.name.upper())
+            # The words are the core's value rule, not argparse's choices: --rules warn may send another.
+            words = f"one of {', '.join(choices)}" if choices else None
+            parser.add_argument(_flag(field.name), dest=dest, metavar=field.name.upper(), help=words)
 
 
 def _key_values(text: str, separator: str) -> tuple[str, str]:
