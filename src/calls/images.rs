@@ -1,12 +1,15 @@
-//! Images: looking them up (`GET /v2/cloudimages`), bound for the blocking and the async native client.
+//! Images: looking them up (`GET /v2/cloudimages`) and reading one by its id, bound for the blocking and
+//! the async native client. Images are the dicts IMS wrote; `hcims.Image` reads its fields from them.
 
 use pyo3::prelude::*;
+
+use hcims::api::images::GetImage;
 
 use crate::clients::{PyAsyncClient, PyClient};
 use crate::errors::Fallible;
 use crate::filters::query_pairs;
-use crate::interruptible::run_async;
-use crate::pending::{spawn, PendingCall};
+use crate::interruptible::{run, run_async};
+use crate::pending::{spawn, spawn_call, PendingCall};
 
 #[pymethods]
 impl PyClient {
@@ -20,6 +23,11 @@ impl PyClient {
         run_async(py, &self.inner, |client| async move {
             client.find_images(&filters).await
         })
+    }
+
+    /// The image of `image_id`; a `NotFoundError` when the project has none of that id.
+    fn get_image<'py>(&self, py: Python<'py>, image_id: String) -> Fallible<Bound<'py, PyAny>> {
+        run(py, &self.inner, GetImage::new(image_id))
     }
 }
 
@@ -35,5 +43,14 @@ impl PyAsyncClient {
         spawn(py, &self.inner, deliver, |client| async move {
             client.find_images(&filters).await
         })
+    }
+
+    fn get_image(
+        &self,
+        py: Python<'_>,
+        image_id: String,
+        deliver: Py<PyAny>,
+    ) -> PyResult<PendingCall> {
+        spawn_call(py, &self.inner, deliver, GetImage::new(image_id))
     }
 }
