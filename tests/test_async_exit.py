@@ -12,6 +12,7 @@ import textwrap
 import time
 
 import pytest
+from ctrl_c import popen_interruptible
 
 PRELUDE = textwrap.dedent(
     """
@@ -107,7 +108,7 @@ print("LEAVING", flush=True)
 
 
 def run(script: str, *, interrupt_after_ready: bool = False) -> tuple[str, str, int]:
-    child = subprocess.Popen(
+    child = popen_interruptible(
         [sys.executable, "-c", PRELUDE + script],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

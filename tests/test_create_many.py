@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ctrl_c import popen_interruptible
 
 import hcims
 from hcims import (
@@ -195,7 +196,7 @@ CHILD = textwrap.dedent(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery differs on Windows")
 def test_ctrl_c_cancels_the_batch() -> None:
-    child = subprocess.Popen(
+    child = popen_interruptible(
         [sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
@@ -217,13 +218,15 @@ def test_ctrl_c_cancels_the_batch() -> None:
     assert "panic" not in err.lower() and "Traceback" not in err, err
 
 
-def test_the_readme_example_runs(
+def test_the_docs_example_of_many_images_runs(
     client: Client, ims_mock: MockIms, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Many images at once") :]
+    section = (Path(__file__).parent.parent / "docs" / "many-images.md").read_text(encoding="utf-8")
     example = section[section.index("```python\n") + len("```python\n") :]
     specs = [server("readme-1"), {"name": " bad", "instance_id": INSTANCE}]
-    exec(compile(example[: example.index("```")], "README.md", "exec"), {"client": client, "specs": specs})
+    exec(
+        compile(example[: example.index("```")], "docs/many-images.md", "exec"),
+        {"client": client, "specs": specs},
+    )
     assert "not made:" in capsys.readouterr().out
     assert sent_names(ims_mock) == ["readme-1"]

@@ -10,6 +10,7 @@ import textwrap
 import time
 
 import pytest
+from ctrl_c import popen_interruptible
 
 CHILD = textwrap.dedent(
     """
@@ -30,9 +31,10 @@ CHILD = textwrap.dedent(
 )
 
 
+@pytest.mark.smoke
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery differs on Windows")
 def test_ctrl_c_interrupts_a_blocking_create() -> None:
-    child = subprocess.Popen(
+    child = popen_interruptible(
         [sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:

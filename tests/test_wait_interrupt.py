@@ -10,6 +10,7 @@ import textwrap
 import time
 
 import pytest
+from ctrl_c import popen_interruptible
 
 CHILD = textwrap.dedent(
     """
@@ -45,7 +46,7 @@ CHILD = textwrap.dedent(
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery differs on Windows")
 @pytest.mark.parametrize("how", ["one", "one-with-bar", "many"])
 def test_ctrl_c_interrupts_a_blocking_wait(how: str) -> None:
-    child = subprocess.Popen(
+    child = popen_interruptible(
         [sys.executable, "-c", CHILD, how], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
