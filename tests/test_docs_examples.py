@@ -1,9 +1,9 @@
 """Every ```python example of the docs site (docs/**/*.md) runs against the emulator.
 
-Each example runs on its own, with the names the guides take as given (``client``, ``spec``, ``specs``,
+Each example runs on its own, with the names the guides take as given (``hcims``, ``client``, ``spec``, ``specs``,
 ``job_id``, ``ids``, ``ims``, ...) bound to an emulator's objects, and with the environment pointing
-``hcims.Client(region=...)`` at the same emulator. The emulator also accepts the placeholder credentials the
-examples show (``ak="..."``), so an example written for a real account runs as it is.
+``hcims.Client(region=...)`` at the same emulator. The placeholders that stand for the reader's credentials
+(``ak="..."``, ``sk="..."``, ``project_id="..."``) get the emulator's.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 
 import hcims
-from hcims.testing import MockAccount, MockIms
+from hcims.testing import MockIms
 
 DOCS = Path(__file__).parent.parent / "docs"
 PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 INSTANCE_ID = "877a2cda-ba63-4e1e-b95f-e67e48b6129a"
-PLACEHOLDER = "..."
+PLACEHOLDER = re.compile(r'\b(ak|sk|project_id)="\.\.\."')
 
 
 def examples() -> list[tuple[str, int, str]]:
@@ -46,8 +46,7 @@ def test_the_guides_have_examples() -> None:
 
 @pytest.fixture
 def emulator(clean_env: pytest.MonkeyPatch) -> Iterator[MockIms]:
-    placeholder = MockAccount(ak=PLACEHOLDER, sk=PLACEHOLDER, project_ids=[PLACEHOLDER])
-    with MockIms(job_polls=0, accounts=[placeholder]) as ims:
+    with MockIms(job_polls=0) as ims:
         args = ims.client_args()
         clean_env.setenv("HCIMS_ENDPOINT", ims.endpoint)
         clean_env.setenv("HCIMS_REGION", args["region"])
@@ -72,6 +71,7 @@ def names_the_guides_assume(ims: MockIms) -> dict[str, Any]:
     specs = [hcims.ServerImage(name=f"docs-{n}", instance_id=INSTANCE_ID) for n in range(3)]
     ids = [client.create_from_server(s) for s in specs]
     return {
+        "hcims": hcims,
         "client": client,
         "ims": ims,
         "spec": spec,
@@ -89,6 +89,8 @@ def names_the_guides_assume(ims: MockIms) -> dict[str, Any]:
 @pytest.mark.parametrize(("page", "number", "code"), EXAMPLES, ids=[f"{p}#{n}" for p, n, _ in EXAMPLES])
 def test_the_example_runs(emulator: MockIms, page: str, number: int, code: str) -> None:
     namespace = names_the_guides_assume(emulator)
+    credentials = {key: str(value) for key, value in emulator.client_args().items()}
+    code = PLACEHOLDER.sub(lambda found: f'{found[1]}="{credentials[found[1]]}"', code)
     compiled = compile(code, f"docs/{page} example {number}", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
     outcome = eval(compiled, namespace)  # an example with a top-level `await` gives a coroutine
     if inspect.iscoroutine(outcome):
