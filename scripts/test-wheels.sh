@@ -13,9 +13,10 @@ wheels=(dist/hcims-*-abi3-*x86_64*.whl)
 wheel="$repo/${wheels[0]}"
 find_python() {
   local version=$1 candidate
+  # pyenv's shims answer for versions that are not active: a candidate counts only if it runs.
   for candidate in "python$version" "$HOME"/.pyenv/versions/"$version".*/bin/python"$version"; do
     if command -v "$candidate" >/dev/null 2>&1 &&
-      [ "$("$candidate" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" = "$version" ]; then
+      [ "$("$candidate" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" = "$version" ]; then
       command -v "$candidate"
       return 0
     fi
