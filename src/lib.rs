@@ -2,6 +2,7 @@
 
 use pyo3::prelude::*;
 
+mod calls;
 mod clients;
 mod create_many;
 mod errors;

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -36,3 +38,17 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
     return monkeypatch
+
+
+@pytest.fixture
+def sigint_delivered() -> Iterator[None]:
+    """Ctrl-C reaches this process during the test, even in a run started with SIGINT ignored (a background job
+    of a non-interactive shell): Python's own handler is put back meanwhile, so the test cannot wait forever."""
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        yield
+        return
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -240,12 +240,12 @@ def test_the_async_client_has_every_account_call(clean_env: Any) -> None:
         assert len(iam_requests(ims)) == 1
 
 
-def test_the_readme_recipe_for_uncertain_creates(ims_mock: MockIms) -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Working with a real account") :]
+def test_the_docs_recipe_for_uncertain_creates(ims_mock: MockIms) -> None:
+    page = (Path(__file__).parent.parent / "docs" / "real-account.md").read_text(encoding="utf-8")
+    section = page[page.index("**Uncertain creates.**") :]
     example = section[section.index("```python\n") + len("```python\n") :]
     namespace: dict[str, Any] = {}
-    exec(compile(example[: example.index("```")], "README.md", "exec"), namespace)
+    exec(compile(example[: example.index("```")], "docs/real-account.md", "exec"), namespace)
     create_once = namespace["create_once"]
     client = Client(**ims_mock.client_args())
     assert create_once(client, SPEC)  # no trouble: a new job

@@ -12,6 +12,7 @@ import textwrap
 import time
 
 import pytest
+from ctrl_c import popen_interruptible
 
 PRELUDE = textwrap.dedent(
     """
@@ -107,7 +108,7 @@ print("LEAVING", flush=True)
 
 
 def run(script: str, *, interrupt_after_ready: bool = False) -> tuple[str, str, int]:
-    child = subprocess.Popen(
+    child = popen_interruptible(
         [sys.executable, "-c", PRELUDE + script],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -147,6 +148,8 @@ def test_exit_with_tasks_still_pending_prints_nothing() -> None:
 
 
 # Exit races are timing-dependent: a few runs each.
+# In the smoke subset: a wheel linked with a second unwinder crashed here (see scripts/build-wheels.sh).
+@pytest.mark.smoke
 @pytest.mark.parametrize("attempt", range(3))
 @pytest.mark.parametrize(
     "script",

@@ -42,6 +42,7 @@ def test_the_calls_are_every_public_method_and_have_twins_where_they_had_them() 
             "os_versions",
             "quota",
             "find_images",
+            "get_image",
         ]
     )
     assert sorted(TWINS) == sorted(set(CALLS) - {"os_versions", "quota", "find_images"})

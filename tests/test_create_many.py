@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 import textwrap
 import time
@@ -13,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ctrl_c import ctrl_c_after_ready
 
 import hcims
 from hcims import (
@@ -195,35 +194,25 @@ CHILD = textwrap.dedent(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery differs on Windows")
 def test_ctrl_c_cancels_the_batch() -> None:
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "READY"
-        time.sleep(0.5)  # let the first four requests reach the server's delay
-        sent = time.monotonic()
-        os.kill(child.pid, signal.SIGINT)
-        line = child.stdout.readline().strip()
-        elapsed = time.monotonic() - sent
-        _, err = child.communicate(timeout=20)
-    finally:
-        if child.poll() is None:
-            child.kill()
+    # Meanwhile the first four requests reach the server's delay.
+    outcome = ctrl_c_after_ready([sys.executable, "-c", CHILD], settle=0.5)
+    line, elapsed, err = outcome.line, outcome.elapsed, outcome.err
     # Only the four creates in flight were sent; the other sixteen never were.
     assert line == "INTERRUPTED 4", err
     assert elapsed < 3.0, elapsed
-    assert child.returncode == 0, err
+    assert outcome.returncode == 0, err
     assert "panic" not in err.lower() and "Traceback" not in err, err
 
 
-def test_the_readme_example_runs(
+def test_the_docs_example_of_many_images_runs(
     client: Client, ims_mock: MockIms, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Many images at once") :]
+    section = (Path(__file__).parent.parent / "docs" / "many-images.md").read_text(encoding="utf-8")
     example = section[section.index("```python\n") + len("```python\n") :]
     specs = [server("readme-1"), {"name": " bad", "instance_id": INSTANCE}]
-    exec(compile(example[: example.index("```")], "README.md", "exec"), {"client": client, "specs": specs})
+    exec(
+        compile(example[: example.index("```")], "docs/many-images.md", "exec"),
+        {"client": client, "specs": specs},
+    )
     assert "not made:" in capsys.readouterr().out
     assert sent_names(ims_mock) == ["readme-1"]

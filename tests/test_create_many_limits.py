@@ -137,13 +137,13 @@ def test_the_async_twin_keeps_the_limit_and_waits() -> None:
         assert ims.peak_running_jobs == 4
 
 
-def test_the_readme_example_of_the_limits_runs() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("**The service's limits.**") :]
+def test_the_docs_example_of_the_limits_runs() -> None:
+    page = (Path(__file__).parent.parent / "docs" / "real-account.md").read_text(encoding="utf-8")
+    section = page[page.index("**The service's limits.**") :]
     example = section[section.index("```python\n") + len("```python\n") :]
     with MockIms(job_polls=0, fail_pattern="doomed", max_running_jobs=20) as ims:
         client = Client(**ims.client_args())
         namespace: dict[str, Any] = {"client": client, "specs": [server("ok"), server("doomed")]}
-        exec(compile(example[: example.index("```")], "README.md", "exec"), namespace)
+        exec(compile(example[: example.index("```")], "docs/real-account.md", "exec"), namespace)
         assert [job.status for job in namespace["jobs"]] == ["SUCCESS", "FAIL"]
         assert [job.status for job in namespace["failed"]] == ["FAIL"]

@@ -21,6 +21,7 @@ JOB_TYPES = {
 }
 
 
+@pytest.mark.smoke
 def test_all_eight_examples_are_here() -> None:
     assert len(EXAMPLES) == 8
     assert sorted(e["mode"] for e in EXAMPLES) == sorted(
@@ -28,6 +29,7 @@ def test_all_eight_examples_are_here() -> None:
     )
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e["name"] for e in EXAMPLES])
 def test_example_reaches_the_server_unchanged(client: Client, ims_mock: MockIms, example: dict) -> None:
     job_id = client.create_image(example["body"])

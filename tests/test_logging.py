@@ -22,6 +22,7 @@ def hcims_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == "hcims"]
 
 
+@pytest.mark.smoke
 def test_importing_hcims_logs_nothing_and_adds_no_handler() -> None:
     code = (
         "import logging, io; stream = io.StringIO(); logging.basicConfig(stream=stream, level=logging.DEBUG);"

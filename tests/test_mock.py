@@ -189,9 +189,8 @@ def test_importing_the_module_does_not_import_pytest() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_the_readme_example_of_testing_your_own_scripts_runs() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Testing your own scripts") :]
+def test_the_docs_example_of_testing_your_own_scripts_runs() -> None:
+    section = (Path(__file__).parent.parent / "docs" / "testing.md").read_text(encoding="utf-8")
     example = section[section.index("```python\n") + len("```python\n") :]
     example = example[: example.index("```")]
-    exec(compile(example, "README.md", "exec"), {})
+    exec(compile(example, "docs/testing.md", "exec"), {})

@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 import pytest
+from ctrl_c import popen_interruptible
 from mock_http import INSTANCE_ID, SERVER_IMAGE
 
 import hcims
@@ -46,7 +47,7 @@ def test_hcims_mock_serves_until_interrupted_and_exits_cleanly() -> None:
     port = free_port()
     command = [sys.executable, "-m", "hcims", "mock", "--port", str(port), "--ak", "CLIAK000000000000000",
                "--sk", "CliSecretKey00000000000000000000000000000", "--project-id", "c" * 32, "--job-seconds", "0.05"]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = popen_interruptible(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: queue.Queue[str] = queue.Queue()
 
     def read_lines() -> None:
@@ -84,6 +85,7 @@ def test_hcims_mock_serves_until_interrupted_and_exits_cleanly() -> None:
 
 
 @pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs a SIGINT aimed at the main thread")
+@pytest.mark.usefixtures("sigint_delivered")
 def test_serve_prints_to_the_given_stream_and_returns_on_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
     served: list[MockIms] = []
 

@@ -172,6 +172,7 @@ def requests(draw: st.DrawFn) -> Request:
     )
 
 
+@pytest.mark.smoke
 @settings(max_examples=400, deadline=None)
 @given(requests())
 def test_random_requests_sign_like_the_official_sdk(request: Request) -> None:

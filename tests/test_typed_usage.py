@@ -30,6 +30,10 @@ def test_dataclasses_typed_dicts_and_jobs(ims_mock: MockIms) -> None:
     image_ids: list[str] = [i for job in jobs for i in job.image_ids]
     progress: Optional[float] = jobs[0].progress
     assert len(image_ids) == 3 and progress == 1.0
+    image: hcims.Image = client.get_image(image_ids[0])
+    tags: tuple[str, ...] = image.tags
+    found: list[hcims.Image] = client.find_images(name=image.name)
+    assert image in found and tags == ("a.b",) and hcims.get_image is not None
     prepared: hcims.PreparedRequest = client.prepare(as_dict)
     assert prepared.to_curl().startswith("curl")
 
@@ -52,6 +56,9 @@ def test_async_client_is_typed(ims_mock: MockIms) -> None:
     async def run() -> hcims.Job:
         async with hcims.AsyncClient(**ims_mock.client_args()) as client:
             job_id: str = await client.create_from_server({"name": "async", "instance_id": INSTANCE})
-            return await client.wait_for_job(job_id, poll_interval=0.02)
+            job = await client.wait_for_job(job_id, poll_interval=0.02)
+            image: hcims.Image = await client.get_image(job.image_ids[0])
+            assert image.name == "async"
+            return job
 
     assert asyncio.run(run()).ok

@@ -221,6 +221,7 @@ def test_job_progress_line_display_for_many_jobs(monkeypatch: pytest.MonkeyPatch
 # --- many jobs -------------------------------------------------------------------------------------
 
 
+@pytest.mark.smoke
 def test_wait_for_jobs_returns_jobs_in_input_order(client: Client) -> None:
     ids = [server_job(client, f"s{i}") for i in range(3)]
     ids.insert(

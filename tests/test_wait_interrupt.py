@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
+from ctrl_c import ctrl_c_after_ready
 
 CHILD = textwrap.dedent(
     """
@@ -45,25 +42,13 @@ CHILD = textwrap.dedent(
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery differs on Windows")
 @pytest.mark.parametrize("how", ["one", "one-with-bar", "many"])
 def test_ctrl_c_interrupts_a_blocking_wait(how: str) -> None:
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, how], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "READY"
-        time.sleep(0.1)  # well inside the 0.5 s pause before the next poll
-        sent = time.monotonic()
-        os.kill(child.pid, signal.SIGINT)
-        line = child.stdout.readline().strip()
-        elapsed = time.monotonic() - sent
-        _, err = child.communicate(timeout=20)
-    finally:
-        if child.poll() is None:
-            child.kill()
+    # Well inside the 0.5 s pause before the next poll.
+    outcome = ctrl_c_after_ready([sys.executable, "-c", CHILD, how], settle=0.1)
+    line, elapsed, err = outcome.line, outcome.elapsed, outcome.err
     print(f"{how}: KeyboardInterrupt {elapsed * 1000:.0f} ms after SIGINT")
     assert line == "INTERRUPTED", err
     # The target is ~0.05 s (one signal-check slice); the bound is loose because CI machines are shared,
     # yet far below the hours the jobs would run.
     assert elapsed < 3.0, elapsed
-    assert child.returncode == 0, err
+    assert outcome.returncode == 0, err
     assert "panic" not in err.lower() and "Traceback" not in err, err

@@ -229,6 +229,23 @@ def _run_job(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _run_image(args: argparse.Namespace, out: TextIO) -> int:
+    image = _client(args).get_image(args.image_id)
+    if args.json:
+        print(json.dumps({"image": image.raw}, ensure_ascii=False), file=out)
+        return 0
+    details = [
+        f"{image.min_disk} GB" if image.min_disk is not None else "",
+        image.os_version or "",
+        image.visibility or "",
+    ]
+    line = f"{image.status} image {image.id} {image.name!r} ({', '.join(d for d in details if d)})"
+    if image.tags:
+        line += " tags " + ", ".join(image.tags)
+    print(line, file=out)
+    return 0
+
+
 def _run_wait(args: argparse.Namespace, out: TextIO) -> int:
     job = _client(args).wait_for_job(args.job_id, timeout=args.timeout, poll_interval=args.poll_interval)
     _print_job(job, args, out)
@@ -318,6 +335,9 @@ def build_parser() -> argparse.ArgumentParser:
     job = commands.add_parser("job", help="show a job", parents=[common])
     job.add_argument("job_id")
     job.set_defaults(run=_run_job)
+    image = commands.add_parser("image", help="show an image", parents=[common])
+    image.add_argument("image_id")
+    image.set_defaults(run=_run_image)
     wait = commands.add_parser("wait", help="wait for a job to finish", parents=[common, waiting])
     wait.add_argument("job_id")
     wait.set_defaults(run=_run_wait)

@@ -17,7 +17,7 @@ from .call import Call, coroutine_of
 from .errors import HcimsError
 from .options import ClientOptions
 from .progress import ProgressCallback, counting, watching
-from .result import Result
+from .result import Result, result_field
 
 if TYPE_CHECKING:
     from .job import Job
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Client",
+    "Image",
     "OsVersion",
     "PreparedRequest",
     "Quota",
@@ -41,6 +42,7 @@ __all__ = [
     "create_image",
     "create_many",
     "default_client",
+    "get_image",
     "get_job",
     "prepare",
     "wait_for_job",
@@ -79,6 +81,69 @@ class Quota(Result):
     def _from_native(cls, used_total: tuple[int, int]) -> Quota:
         used, total = used_total
         return cls(used=used, total=total)
+
+
+class Image(Result):
+    """An image as ``GET /v2/cloudimages`` shows it. ``raw`` is the whole document, with IMS's ``__``
+    attributes; ``image["key"]`` reads it too (so code written for the dicts ``find_images`` once returned
+    keeps working). ``size`` is not used by IMS today; ``created_at`` is IMS's UTC time text."""
+
+    id: str
+    name: str
+    status: str
+    visibility: Optional[str]
+    size: Optional[int]
+    min_disk: Optional[int]
+    os_version: Optional[str]
+    tags: tuple[str, ...]
+    created_at: Optional[str]
+    raw: dict[str, Any] = result_field(repr=False, compare=False)
+
+    @classmethod
+    def _from_native(cls, document: dict[str, Any]) -> Image:
+        def number(key: str) -> Optional[int]:
+            value = document.get(key)
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+        tags = document.get("tags")
+        return cls(
+            id=str(document.get("id", "")),
+            name=str(document.get("name", "")),
+            status=str(document.get("status", "")),
+            visibility=document.get("visibility"),
+            size=number("size"),
+            min_disk=number("min_disk"),
+            os_version=document.get("__os_version"),
+            tags=tuple(str(tag) for tag in tags) if isinstance(tags, list) else (),
+            created_at=document.get("created_at"),
+            raw=document,
+        )
+
+    def __getitem__(self, key: str) -> Any:
+        return self.raw[key]
+
+    def _repr_html_(self) -> str:
+        """A card for notebooks: status, id, visibility, OS, disk, tags and creation time."""
+        from .job import _code, _escape
+
+        colour = {"active": "#1a7f37", "killed": "#cf222e", "deleted": "#cf222e"}.get(self.status, "#9a6700")
+        rows = [("image", _code(self.id)), ("visibility", _escape(self.visibility or ""))]
+        if self.os_version:
+            rows.append(("OS", _escape(self.os_version)))
+        if self.min_disk is not None:
+            rows.append(("min disk", f"{self.min_disk} GB"))
+        if self.tags:
+            rows.append(("tags", ", ".join(_code(tag) for tag in self.tags)))
+        if self.created_at:
+            rows.append(("created", _escape(self.created_at)))
+        body = "".join(
+            f"<tr><th style='text-align:left;padding-right:1em'>{key}</th><td style='text-align:left'>{value}</td></tr>"
+            for key, value in rows
+        )
+        return (
+            f"<div class='hcims-image'><b>IMS image</b> {_escape(self.name)} "
+            f"<span style='color:{colour};font-weight:bold'>{_escape(self.status)}</span><table>{body}</table></div>"
+        )
 
 
 def _each(convert: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
@@ -368,18 +433,25 @@ class Client(ClientOptions):
         quota: Quota = self._run(Call("quota", convert=Quota._from_native))
         return quota
 
-    def find_images(
-        self, name: Optional[str] = None, **filters: Union[str, int, bool]
-    ) -> list[dict[str, Any]]:
-        """The images ``GET /v2/cloudimages`` lists, as dicts (Glance-like, with IMS's ``__`` attributes).
+    def find_images(self, name: Optional[str] = None, **filters: Union[str, int, bool]) -> list[Image]:
+        """The images ``GET /v2/cloudimages`` lists, as :class:`Image` objects (the documents themselves,
+        with IMS's ``__`` attributes, in ``.raw``).
 
         ``name`` and ``filters`` are the API's query parameters (``__imagetype="private"``,
         ``status="active"``, ``__os_version=...``); every page is fetched unless ``limit`` or ``marker`` is
         given. After a create failed with ``maybe_sent=True``, ``find_images(name=...)`` tells whether IMS
         made the image after all.
         """
-        images: list[dict[str, Any]] = self._run(Call("find_images", image_filters(name, filters)))
+        images: list[Image] = self._run(
+            Call("find_images", image_filters(name, filters), convert=_each(Image._from_native))
+        )
         return images
+
+    def get_image(self, image_id: str) -> Image:
+        """The image of ``image_id`` (``GET /v2/cloudimages?id=...``); :class:`hcims.NotFoundError` when the
+        project has no image of that id, :class:`hcims.ValidationError` when it is not an image id (a UUID)."""
+        image: Image = self._run(Call("get_image", image_id, convert=Image._from_native))
+        return image
 
 
 class AsyncCalls:
@@ -399,6 +471,7 @@ class AsyncCalls:
     quota = coroutine_of(Client.quota)
     # mypy wants self positional-only beside **filters; help() keeps the signature it always showed.
     find_images = coroutine_of(Client.find_images)  # type: ignore[arg-type]
+    get_image = coroutine_of(Client.get_image)
 
 
 _default: Optional[Client] = None
@@ -444,3 +517,4 @@ create_many = _via_default.create_many
 get_job = _via_default.get_job
 wait_for_job = _via_default.wait_for_job
 wait_for_jobs = _via_default.wait_for_jobs
+get_image = _via_default.get_image

@@ -1,0 +1,7 @@
+//! The IMS calls of the native clients, one file per call group (as the core's `api/`): each holds the
+//! `#[pymethods]` of both `PyClient` (blocking) and `PyAsyncClient` (async) for its calls.
+
+mod account;
+mod create;
+mod images;
+mod jobs;
