@@ -90,22 +90,16 @@ def measured(work: Callable[[], Any]) -> tuple[Any, float, float]:
 def handle(client: HcimsClient | OfficialClient, command: dict[str, Any]) -> dict[str, Any]:
     """Runs one measurement and returns its figures."""
     op, n = command["op"], int(command["n"])
-    if op == "sequential":
+    one_by_one = {"sequential": (client.create, "seq"), "prepare": (client.prepare, "prep")}
+    if op in one_by_one:
+        call, prefix = one_by_one[op]
 
-        def creates() -> None:
+        def calls() -> None:
             for i in range(n):
-                client.create(f"seq-{i}")
+                call(f"{prefix}-{i}")
 
-        _, wall, cpu = measured(creates)
-        return {"cpu_per_call": cpu / n, "wall_per_call": wall / n}
-    if op == "prepare":
-
-        def prepares() -> None:
-            for i in range(n):
-                client.prepare(f"prep-{i}")
-
-        _, wall, cpu = measured(prepares)
-        return {"per_call": wall / n, "cpu_per_call": cpu / n}
+        _, wall, cpu = measured(calls)
+        return {"cpu_per_call": cpu / n, "wall_per_call": wall / n, "per_call": wall / n}
     if op == "batch":
         names = [f"batch-{i}" for i in range(n)]
         concurrency = int(command["concurrency"])
