@@ -63,6 +63,12 @@ if TYPE_CHECKING:
         VolumeImage,
         VolumeImageDict,
         VolumeImageLike,
+        WholeBackupImage,
+        WholeBackupImageDict,
+        WholeBackupImageLike,
+        WholeServerImage,
+        WholeServerImageDict,
+        WholeServerImageLike,
     )
 
 # Names whose module is imported on first use. Building the spec dataclasses, and importing asyncio and
@@ -74,7 +80,9 @@ _LAZY = {
         (
             "DataImage DataImageDict ImageSpecLike ObsDataImage ObsDataImageDict ObsImage ObsImageDict "
             "ObsImageLike ServerDataImages ServerDataImagesDict ServerDataImagesLike ServerImage "
-            "ServerImageDict ServerImageLike Tag TagDict VolumeImage VolumeImageDict VolumeImageLike"
+            "ServerImageDict ServerImageLike Tag TagDict VolumeImage VolumeImageDict VolumeImageLike "
+            "WholeBackupImage WholeBackupImageDict WholeBackupImageLike WholeServerImage WholeServerImageDict "
+            "WholeServerImageLike"
         ).split(),
         "specs",
     ),
@@ -134,6 +142,12 @@ __all__ = [
     "VolumeImage",
     "VolumeImageDict",
     "VolumeImageLike",
+    "WholeBackupImage",
+    "WholeBackupImageDict",
+    "WholeBackupImageLike",
+    "WholeServerImage",
+    "WholeServerImageDict",
+    "WholeServerImageLike",
     "__version__",
 ]
 __all__ += client.__all__

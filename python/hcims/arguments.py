@@ -17,6 +17,8 @@ _METHOD_MODES = {
     "create_data_images_from_server": ("data_images", "ServerDataImages"),
     "create_from_obs": ("obs", "ObsImage"),
     "create_from_volume": ("volume", "VolumeImage"),
+    "create_whole_image_from_server": ("whole_server", "WholeServerImage"),
+    "create_whole_image_from_backup": ("whole_backup", "WholeBackupImage"),
 }
 
 

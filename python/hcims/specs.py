@@ -38,6 +38,13 @@ __all__ = [
     "VolumeImage",
     "VolumeImageDict",
     "VolumeImageLike",
+    "WholeBackupImage",
+    "WholeBackupImageDict",
+    "WholeBackupImageLike",
+    "WholeImageType",
+    "WholeServerImage",
+    "WholeServerImageDict",
+    "WholeServerImageLike",
     "mode_of",
     "to_request_dict",
 ]
@@ -68,6 +75,7 @@ OsType = Literal["Linux", "Windows", "Other"]
 Architecture = Literal["x86", "arm"]
 FirmwareType = Literal["bios", "uefi"]
 ImageType = Literal["ECS", "BMS", "FusionCompute", "Ironic", "IsoImage"]
+WholeImageType = Literal["CBR", "CSBS"]
 VolumeImageType = Literal["ECS", "BMS", "FusionCompute", "Ironic"]
 
 
@@ -192,7 +200,55 @@ class VolumeImage:
     extra: Optional[Mapping[str, Any]] = None
 
 
-for _spec_class in (Tag, DataImage, ServerImage, ServerDataImages, ObsDataImage, ObsImage, VolumeImage):
+@dataclass(frozen=True)
+class WholeServerImage:
+    """A whole image (every disk) of an ECS (``instance_id``, a UUID).
+
+    ``vault_id`` is the CBR vault the ECS is or will be in: required when the ECS backs up to CBR.
+    """
+
+    name: str
+    instance_id: str
+    description: Optional[str] = None
+    tags: Optional[Sequence[str]] = None
+    image_tags: Optional[Sequence[ImageTagLike]] = None
+    enterprise_project_id: Optional[str] = None
+    max_ram: Optional[int] = None
+    min_ram: Optional[int] = None
+    vault_id: Optional[str] = None
+    extra: Optional[Mapping[str, Any]] = None
+
+
+@dataclass(frozen=True)
+class WholeBackupImage:
+    """A whole image from an ECS backup (``backup_id``, a UUID).
+
+    ``whole_image_type`` is ``"CBR"`` for a CBR backup, ``"CSBS"`` (the default) for a CSBS one.
+    """
+
+    name: str
+    backup_id: str
+    description: Optional[str] = None
+    tags: Optional[Sequence[str]] = None
+    image_tags: Optional[Sequence[ImageTagLike]] = None
+    enterprise_project_id: Optional[str] = None
+    max_ram: Optional[int] = None
+    min_ram: Optional[int] = None
+    whole_image_type: Optional[WholeImageType] = None
+    extra: Optional[Mapping[str, Any]] = None
+
+
+for _spec_class in (
+    Tag,
+    DataImage,
+    ServerImage,
+    ServerDataImages,
+    ObsDataImage,
+    ObsImage,
+    VolumeImage,
+    WholeServerImage,
+    WholeBackupImage,
+):
     use_direct_init(_spec_class)
 del _spec_class
 
@@ -309,11 +365,49 @@ class VolumeImageDict(_VolumeImageRequired, total=False):
     extra: Mapping[str, Any]
 
 
+class _WholeServerImageRequired(TypedDict):
+    name: str
+    instance_id: str
+
+
+class WholeServerImageDict(_WholeServerImageRequired, total=False):
+    """A :class:`WholeServerImage` as a dict (the API's keys; editors complete them)."""
+
+    description: str
+    tags: Sequence[str]
+    image_tags: Sequence[TagDict]
+    enterprise_project_id: str
+    max_ram: int
+    min_ram: int
+    vault_id: str
+    extra: Mapping[str, Any]
+
+
+class _WholeBackupImageRequired(TypedDict):
+    name: str
+    backup_id: str
+
+
+class WholeBackupImageDict(_WholeBackupImageRequired, total=False):
+    """A :class:`WholeBackupImage` as a dict (the API's keys; editors complete them)."""
+
+    description: str
+    tags: Sequence[str]
+    image_tags: Sequence[TagDict]
+    enterprise_project_id: str
+    max_ram: int
+    min_ram: int
+    whole_image_type: WholeImageType
+    extra: Mapping[str, Any]
+
+
 _MODES: dict[type, str] = {
     ServerImage: "server",
     ServerDataImages: "data_images",
     ObsImage: "obs",
     VolumeImage: "volume",
+    WholeServerImage: "whole_server",
+    WholeBackupImage: "whole_backup",
 }
 
 
@@ -332,12 +426,18 @@ ServerImageLike = Union[ServerImage, ServerImageDict, Mapping[str, Any], Support
 ServerDataImagesLike = Union[ServerDataImages, ServerDataImagesDict, Mapping[str, Any], SupportsModelDump]
 ObsImageLike = Union[ObsImage, ObsImageDict, Mapping[str, Any], SupportsModelDump]
 VolumeImageLike = Union[VolumeImage, VolumeImageDict, Mapping[str, Any], SupportsModelDump]
-ImageSpecLike = Union[ServerImageLike, ServerDataImagesLike, ObsImageLike, VolumeImageLike]
-"""What ``create_image`` accepts: any spec dataclass, a dict with the API's keys, or a model."""
+WholeServerImageLike = Union[WholeServerImage, WholeServerImageDict, Mapping[str, Any], SupportsModelDump]
+WholeBackupImageLike = Union[WholeBackupImage, WholeBackupImageDict, Mapping[str, Any], SupportsModelDump]
+ImageSpecLike = Union[
+    ServerImageLike, ServerDataImagesLike, ObsImageLike, VolumeImageLike, WholeServerImage, WholeBackupImage
+]
+"""What ``create_image`` accepts: any spec dataclass, a dict with the API's keys, or a model. A whole image
+is only ever its dataclass: a dict's ``instance_id`` means the seed's system image."""
 
 
 def mode_of(spec: Any) -> Optional[str]:
-    """The mode a spec dataclass stands for (``"server"``, ``"data_images"``, ``"obs"``, ``"volume"``).
+    """The mode a spec dataclass stands for (``"server"``, ``"data_images"``, ``"obs"``, ``"volume"``,
+    ``"whole_server"``, ``"whole_backup"``).
 
     ``None`` for anything else (dicts, models), whose mode the core reads from the keys.
     """

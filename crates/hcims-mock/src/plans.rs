@@ -2,18 +2,22 @@
 
 use hcims::spec::{
     Architecture, DataImage, FirmwareType, ImageSpec, ImageTag, ImageType, ObsDataImage, ObsImage,
-    ServerDataImages, ServerImage, VolumeImage,
+    ServerDataImages, ServerImage, VolumeImage, WholeBackupImage, WholeServerImage,
 };
 
 use crate::images::{ImageFacts, OsFacts};
 
-/// The four ways to make an image, as far as their jobs differ.
+/// The ways to make an image, as far as their jobs differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum JobKind {
     Server,
     DataImages,
     Obs,
     Volume,
+    /// A whole image of an ECS: IMS backs the ECS up first, so the job runs twice as long.
+    WholeServer,
+    /// A whole image from an existing backup.
+    WholeBackup,
 }
 
 /// The plan of one accepted create.
@@ -52,6 +56,8 @@ impl From<ImageSpec> for ImagePlan {
             ImageSpec::DataImages(data) => plan_data_images(data),
             ImageSpec::Obs(obs) => plan_obs(obs),
             ImageSpec::Volume(volume) => plan_volume(volume),
+            ImageSpec::WholeServer(whole) => plan_whole_server(whole),
+            ImageSpec::WholeBackup(whole) => plan_whole_backup(whole),
         }
     }
 }
@@ -200,6 +206,32 @@ fn plan_volume(volume: VolumeImage) -> ImagePlan {
     };
     ImagePlan {
         kind: JobKind::Volume,
+        system: Some(facts),
+        data: Vec::new(),
+        instance_id: None,
+    }
+}
+
+fn plan_whole_server(whole: WholeServerImage) -> ImagePlan {
+    let facts = ImageFacts {
+        os: Some(OsFacts::unknown_linux()),
+        ..described_image!(whole, format!("instance,{}", whole.instance_id))
+    };
+    ImagePlan {
+        kind: JobKind::WholeServer,
+        system: Some(facts),
+        data: Vec::new(),
+        instance_id: Some(whole.instance_id),
+    }
+}
+
+fn plan_whole_backup(whole: WholeBackupImage) -> ImagePlan {
+    let facts = ImageFacts {
+        os: Some(OsFacts::unknown_linux()),
+        ..described_image!(whole, format!("backup,{}", whole.backup_id))
+    };
+    ImagePlan {
+        kind: JobKind::WholeBackup,
         system: Some(facts),
         data: Vec::new(),
         instance_id: None,

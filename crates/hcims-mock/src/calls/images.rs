@@ -18,6 +18,16 @@ pub(crate) async fn create_image(State(state): State<Arc<MockState>>, caller: Ca
     Ok(Document(json!({ "job_id": job_id })))
 }
 
+/// A whole image (`POST /v1/cloudimages/wholeimages/action`): its rules, then the job, as a create.
+pub(crate) async fn create_whole_image(
+    State(state): State<Arc<MockState>>,
+    caller: Caller,
+) -> ImsAnswer {
+    let plan = rules::check_whole_create(&caller.request.body)?;
+    let job_id = state.jobs.create(&caller.project_id, plan)?;
+    Ok(Document(json!({ "job_id": job_id })))
+}
+
 /// The caller's project's images the query selects, newest first as IMS sorts by default.
 pub(crate) async fn list_images(State(state): State<Arc<MockState>>, caller: Caller) -> ImsAnswer {
     let query = ImageQuery::parse(&caller.request.query)?;

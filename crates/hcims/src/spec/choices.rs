@@ -136,6 +136,11 @@ choice!(
     FirmwareType, codes::FIRMWARE_TYPE, { Bios = "bios", Uefi = "uefi" }
 );
 
+choice!(
+    /// `whole_image_type`: the service that holds the backup a whole image is made from.
+    WholeImageType, codes::MALFORMED, { Cbr = "CBR", Csbs = "CSBS" }
+);
+
 /// The words of `T`, as sent.
 pub(crate) fn words<T: Choice>() -> Vec<&'static str> {
     T::WORDS.iter().map(|(word, _)| *word).collect()
@@ -149,6 +154,7 @@ pub fn python_literals() -> Vec<(String, Vec<&'static str>)> {
         (Architecture::python(), words::<Architecture>()),
         (FirmwareType::python(), words::<FirmwareType>()),
         (ImageType::python(), words::<ImageType>()),
+        (WholeImageType::python(), words::<WholeImageType>()),
         ("VolumeImageType".to_owned(), volume_image_types()),
     ]
 }

@@ -29,12 +29,16 @@ mod tags;
 mod text;
 mod volume;
 mod way;
+mod whole;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod whole_tests;
 
 pub use choices::{
     python_literals, Architecture, Choice, FirmwareType, ImageType, OsType, UnknownWord,
+    WholeImageType,
 };
 pub use data_images::{DataImage, ServerDataImages};
 pub use error::{FieldError, ValidationErrors};
@@ -45,6 +49,7 @@ pub use server::ServerImage;
 pub use tags::{split_tag, ImageTag};
 pub use volume::VolumeImage;
 pub use way::{FieldSchema, WaySchema};
+pub use whole::{WholeBackupImage, WholeServerImage, WHOLE_IMAGE_PATH};
 
 use error::Report;
 use path::FieldPath;
@@ -61,10 +66,18 @@ pub enum Mode {
     Obs,
     /// A system image from a data volume: `volume_id`.
     Volume,
+    /// A whole image of an ECS (`POST /v1/cloudimages/wholeimages/action` with `instance_id`); never
+    /// read from a body's keys: `instance_id` alone means a system image.
+    WholeServer,
+    /// A whole image from an ECS backup (`POST /v1/cloudimages/wholeimages/action` with `backup_id`).
+    WholeBackup,
 }
 
 impl Mode {
+    /// The four ways of `POST /v2/cloudimages/action`, which a body's keys decide.
     pub const ALL: [Mode; 4] = [Mode::Server, Mode::DataImages, Mode::Obs, Mode::Volume];
+    /// The ways of `POST /v1/cloudimages/wholeimages/action`, only ever named.
+    pub const WHOLE: [Mode; 2] = [Mode::WholeServer, Mode::WholeBackup];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -72,6 +85,8 @@ impl Mode {
             Mode::DataImages => "data_images",
             Mode::Obs => "obs",
             Mode::Volume => "volume",
+            Mode::WholeServer => "whole_server",
+            Mode::WholeBackup => "whole_backup",
         }
     }
 
@@ -82,6 +97,8 @@ impl Mode {
             Mode::DataImages => "data_images",
             Mode::Obs => "image_url",
             Mode::Volume => "volume_id",
+            Mode::WholeServer => "instance_id",
+            Mode::WholeBackup => "backup_id",
         }
     }
 
@@ -91,6 +108,8 @@ impl Mode {
             Mode::DataImages => "data-disk images from an ECS",
             Mode::Obs => "an image from an OBS file",
             Mode::Volume => "a system image from a data volume",
+            Mode::WholeServer => "a whole image of an ECS",
+            Mode::WholeBackup => "a whole image from an ECS backup",
         }
     }
 }
@@ -109,7 +128,7 @@ impl fmt::Display for UnknownMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown image mode {:?}: expected server, data_images, obs or volume",
+            "unknown image mode {:?}: expected server, data_images, obs or volume (or whole_server, whole_backup)",
             self.0
         )
     }
@@ -123,6 +142,7 @@ impl FromStr for Mode {
     fn from_str(s: &str) -> Result<Self, UnknownMode> {
         Mode::ALL
             .into_iter()
+            .chain(Mode::WHOLE)
             .find(|mode| mode.as_str() == s)
             .ok_or_else(|| UnknownMode(s.to_owned()))
     }
@@ -137,6 +157,9 @@ pub enum UnknownKeys {
     Keep,
 }
 
+/// The path of the seed's four ways.
+pub const CREATE_ACTION_PATH: &str = "/v2/cloudimages/action";
+
 /// The keys that decide the mode; one of them in a request of another mode is always an error.
 pub(crate) const MODE_KEYS: &[&str] = &["instance_id", "data_images", "image_url", "volume_id"];
 
@@ -148,6 +171,8 @@ pub enum ImageSpec {
     DataImages(ServerDataImages),
     Obs(ObsImage),
     Volume(VolumeImage),
+    WholeServer(WholeServerImage),
+    WholeBackup(WholeBackupImage),
 }
 
 /// `ImageSpec::from(way)` for each way's struct.
@@ -165,7 +190,9 @@ image_spec_from!(
     Server(ServerImage),
     DataImages(ServerDataImages),
     Obs(ObsImage),
-    Volume(VolumeImage)
+    Volume(VolumeImage),
+    WholeServer(WholeServerImage),
+    WholeBackup(WholeBackupImage)
 );
 
 impl ImageSpec {
@@ -199,6 +226,12 @@ impl ImageSpec {
             }
             Mode::Obs => ImageSpec::Obs(ObsImage::read_at(reader_at, object, root)),
             Mode::Volume => ImageSpec::Volume(VolumeImage::read_at(reader_at, object, root)),
+            Mode::WholeServer => {
+                ImageSpec::WholeServer(WholeServerImage::read_at(reader_at, object, root))
+            }
+            Mode::WholeBackup => {
+                ImageSpec::WholeBackup(WholeBackupImage::read_at(reader_at, object, root))
+            }
         };
         let mut rules = Report::default();
         spec.check(&mut rules);
@@ -225,6 +258,8 @@ impl ImageSpec {
             ImageSpec::DataImages(spec) => spec.check(&root, report),
             ImageSpec::Obs(spec) => spec.check(&root, report),
             ImageSpec::Volume(spec) => spec.check(&root, report),
+            ImageSpec::WholeServer(spec) => spec.check(&root, report),
+            ImageSpec::WholeBackup(spec) => spec.check(&root, report),
         }
     }
 
@@ -240,7 +275,10 @@ impl ImageSpec {
         let os_version = match self {
             ImageSpec::Obs(spec) => spec.os_version.as_deref(),
             ImageSpec::Volume(spec) => Some(spec.os_version.as_str()),
-            ImageSpec::Server(_) | ImageSpec::DataImages(_) => None,
+            ImageSpec::Server(_)
+            | ImageSpec::DataImages(_)
+            | ImageSpec::WholeServer(_)
+            | ImageSpec::WholeBackup(_) => None,
         };
         os_version
             .filter(|v| !v.is_empty())
@@ -258,6 +296,8 @@ impl ImageSpec {
             ImageSpec::DataImages(_) => Mode::DataImages,
             ImageSpec::Obs(_) => Mode::Obs,
             ImageSpec::Volume(_) => Mode::Volume,
+            ImageSpec::WholeServer(_) => Mode::WholeServer,
+            ImageSpec::WholeBackup(_) => Mode::WholeBackup,
         }
     }
 
@@ -271,6 +311,16 @@ impl ImageSpec {
                 .or_else(|| spec.data_images.first().map(|image| image.name.as_str())),
             ImageSpec::Obs(spec) => Some(&spec.name),
             ImageSpec::Volume(spec) => Some(&spec.name),
+            ImageSpec::WholeServer(spec) => Some(&spec.name),
+            ImageSpec::WholeBackup(spec) => Some(&spec.name),
+        }
+    }
+
+    /// Where the spec is sent: the seed's four ways share one path, whole images have their own.
+    pub fn path(&self) -> &'static str {
+        match self {
+            ImageSpec::WholeServer(_) | ImageSpec::WholeBackup(_) => WHOLE_IMAGE_PATH,
+            _ => CREATE_ACTION_PATH,
         }
     }
 
@@ -292,6 +342,8 @@ pub fn schema() -> Vec<WaySchema> {
         ObsDataImage::schema(),
         ObsImage::schema(),
         VolumeImage::schema(),
+        WholeServerImage::schema(),
+        WholeBackupImage::schema(),
     ]
 }
 
