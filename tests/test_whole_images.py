@@ -248,3 +248,44 @@ def test_the_official_sdk_makes_whole_images_each_way() -> None:
                 CreateWholeImageRequest(body=CreateWholeImageRequestBody(name="x", backup_id="not-a-backup"))
             )
         assert refused.value.status_code == 400 and refused.value.error_code == "IMG.0001"
+
+
+def test_the_command_line_makes_both_with_flags_json_and_dry_runs(ims_mock: MockIms, tmp_path: Any) -> None:
+    from test_cli import posted, run
+
+    result = run(
+        ims_mock,
+        "create",
+        "whole-server",
+        "--name",
+        "w",
+        "--instance-id",
+        INSTANCE,
+        "--vault-id",
+        VAULT,
+        "--tag",
+        "a.1",
+        "--wait",
+        "--json",
+        "--poll-interval",
+        "0.02",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["job"]["status"] == "SUCCESS"
+    path = tmp_path / "whole.json"
+    path.write_text(json.dumps(FROM_BACKUP[0], ensure_ascii=False), encoding="utf-8")
+    result = run(ims_mock, "create", "whole-backup", "--from-json", str(path))
+    assert result.returncode == 0, result.stderr
+    assert posted(ims_mock) == [
+        {"name": "w", "instance_id": INSTANCE, "vault_id": VAULT, "tags": ["a.1"]},
+        FROM_BACKUP[0],
+    ]
+    assert {r.path for r in ims_mock.requests if r.method == "POST"} == {PATH}
+    dry = run(ims_mock, "create", "whole-backup", "--name", "w", "--backup-id", BACKUP, "--dry-run", "--json")
+    assert dry.returncode == 0 and json.loads(dry.stdout)["url"].endswith(PATH)
+    bad = run(
+        ims_mock, "create", "whole-backup", "--name", "w", "--backup-id", BACKUP, "--whole-image-type", "cbr"
+    )
+    assert bad.returncode == 2
+    helped = run(ims_mock, "create", "--help")
+    assert "whole-server" in helped.stdout and "whole-backup" in helped.stdout

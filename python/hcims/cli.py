@@ -43,6 +43,8 @@ WAYS: dict[str, tuple[type, str]] = {
     "data-images": (specs.ServerDataImages, "create_data_images_from_server"),
     "obs": (specs.ObsImage, "create_from_obs"),
     "volume": (specs.VolumeImage, "create_from_volume"),
+    "whole-server": (specs.WholeServerImage, "create_whole_image_from_server"),
+    "whole-backup": (specs.WholeBackupImage, "create_whole_image_from_backup"),
 }
 NESTED = {"data-images": specs.DataImage, "obs": specs.ObsDataImage}
 
@@ -310,6 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
         "data-images": "data-disk images from an ECS's volumes",
         "obs": "an image from an external file in OBS",
         "volume": "a system image from a data volume",
+        "whole-server": "a whole image (every disk) of an ECS, backed up first",
+        "whole-backup": "a whole image from a CSBS or CBR backup of an ECS",
     }
     for way, (spec_class, _) in WAYS.items():
         sub = ways.add_parser(way, help=helps[way], parents=[common, waiting])

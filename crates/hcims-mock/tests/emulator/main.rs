@@ -11,3 +11,4 @@ mod lifecycle;
 mod projects;
 mod rules;
 mod state_rules;
+mod whole;
