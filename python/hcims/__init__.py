@@ -52,6 +52,9 @@ if TYPE_CHECKING:
         ObsImage,
         ObsImageDict,
         ObsImageLike,
+        QuickImportImage,
+        QuickImportImageDict,
+        QuickImportImageLike,
         ServerDataImages,
         ServerDataImagesDict,
         ServerDataImagesLike,
@@ -82,7 +85,7 @@ _LAZY = {
             "ObsImageLike ServerDataImages ServerDataImagesDict ServerDataImagesLike ServerImage "
             "ServerImageDict ServerImageLike Tag TagDict VolumeImage VolumeImageDict VolumeImageLike "
             "WholeBackupImage WholeBackupImageDict WholeBackupImageLike WholeServerImage WholeServerImageDict "
-            "WholeServerImageLike"
+            "WholeServerImageLike QuickImportImage QuickImportImageDict QuickImportImageLike"
         ).split(),
         "specs",
     ),
@@ -127,6 +130,9 @@ __all__ = [
     "OsVersionWarning",
     "PermissionDeniedError",
     "ProgressCallback",
+    "QuickImportImage",
+    "QuickImportImageDict",
+    "QuickImportImageLike",
     "ServerDataImages",
     "ServerDataImagesDict",
     "ServerDataImagesLike",

@@ -19,6 +19,7 @@ _METHOD_MODES = {
     "create_from_volume": ("volume", "VolumeImage"),
     "create_whole_image_from_server": ("whole_server", "WholeServerImage"),
     "create_whole_image_from_backup": ("whole_backup", "WholeBackupImage"),
+    "quick_import": ("quick_import", "QuickImportImage"),
 }
 
 

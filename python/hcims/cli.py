@@ -45,6 +45,7 @@ WAYS: dict[str, tuple[type, str]] = {
     "volume": (specs.VolumeImage, "create_from_volume"),
     "whole-server": (specs.WholeServerImage, "create_whole_image_from_server"),
     "whole-backup": (specs.WholeBackupImage, "create_whole_image_from_backup"),
+    "quick-import": (specs.QuickImportImage, "quick_import"),
 }
 NESTED = {"data-images": specs.DataImage, "obs": specs.ObsDataImage}
 
@@ -314,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
         "volume": "a system image from a data volume",
         "whole-server": "a whole image (every disk) of an ECS, backed up first",
         "whole-backup": "a whole image from a CSBS or CBR backup of an ECS",
+        "quick-import": "a system or data image from a big RAW/ZVHD2 file in OBS, imported as it is",
     }
     for way, (spec_class, _) in WAYS.items():
         sub = ways.add_parser(way, help=helps[way], parents=[common, waiting])

@@ -48,6 +48,7 @@ __all__ = [
     "get_image",
     "get_job",
     "prepare",
+    "quick_import",
     "wait_for_job",
     "wait_for_jobs",
 ]
@@ -463,6 +464,7 @@ class AsyncCalls:
     create_image = coroutine_of(Client.create_image)
     create_whole_image_from_server = coroutine_of(Client.create_whole_image_from_server)
     create_whole_image_from_backup = coroutine_of(Client.create_whole_image_from_backup)
+    quick_import = coroutine_of(Client.quick_import)
     prepare = coroutine_of(Client.prepare)
     create_many = coroutine_of(Client.create_many)
     get_job = coroutine_of(Client.get_job)
@@ -515,6 +517,7 @@ create_from_volume = _via_default.create_from_volume
 create_image = _via_default.create_image
 create_whole_image_from_server = _via_default.create_whole_image_from_server
 create_whole_image_from_backup = _via_default.create_whole_image_from_backup
+quick_import = _via_default.quick_import
 prepare = _via_default.prepare
 create_many = _via_default.create_many
 get_job = _via_default.get_job

@@ -26,6 +26,10 @@ __all__ = [
     "ObsImage",
     "ObsImageDict",
     "ObsImageLike",
+    "QuickImportImage",
+    "QuickImportImageDict",
+    "QuickImportImageLike",
+    "QuickImportType",
     "ServerDataImages",
     "ServerDataImagesDict",
     "ServerDataImagesLike",
@@ -76,6 +80,7 @@ Architecture = Literal["x86", "arm"]
 FirmwareType = Literal["bios", "uefi"]
 ImageType = Literal["ECS", "BMS", "FusionCompute", "Ironic", "IsoImage"]
 WholeImageType = Literal["CBR", "CSBS"]
+QuickImportType = Literal["ECS", "BMS", "DataImage"]
 VolumeImageType = Literal["ECS", "BMS", "FusionCompute", "Ironic"]
 
 
@@ -238,6 +243,29 @@ class WholeBackupImage:
     extra: Optional[Mapping[str, Any]] = None
 
 
+@dataclass(frozen=True)
+class QuickImportImage:
+    """An image quickly imported from a RAW or ZVHD2 file in OBS (``image_url`` ``"bucket:object"``,
+    ``min_disk`` 1-1024 GB).
+
+    ``type`` ``"ECS"`` (the default) or ``"BMS"`` makes a system image and needs ``os_version``;
+    ``type="DataImage"`` makes a data image, whose ``os_type`` is Linux (the default) or Windows.
+    """
+
+    name: str
+    image_url: str
+    min_disk: int
+    description: Optional[str] = None
+    os_version: Optional[str] = None
+    os_type: Optional[OsType] = None
+    tags: Optional[Sequence[str]] = None
+    image_tags: Optional[Sequence[ImageTagLike]] = None
+    type: Optional[QuickImportType] = None
+    enterprise_project_id: Optional[str] = None
+    architecture: Optional[Architecture] = None
+    extra: Optional[Mapping[str, Any]] = None
+
+
 for _spec_class in (
     Tag,
     DataImage,
@@ -248,6 +276,7 @@ for _spec_class in (
     VolumeImage,
     WholeServerImage,
     WholeBackupImage,
+    QuickImportImage,
 ):
     use_direct_init(_spec_class)
 del _spec_class
@@ -401,6 +430,26 @@ class WholeBackupImageDict(_WholeBackupImageRequired, total=False):
     extra: Mapping[str, Any]
 
 
+class _QuickImportImageRequired(TypedDict):
+    name: str
+    image_url: str
+    min_disk: int
+
+
+class QuickImportImageDict(_QuickImportImageRequired, total=False):
+    """A :class:`QuickImportImage` as a dict (the API's keys; editors complete them)."""
+
+    description: str
+    os_version: str
+    os_type: OsType
+    tags: Sequence[str]
+    image_tags: Sequence[TagDict]
+    type: QuickImportType
+    enterprise_project_id: str
+    architecture: Architecture
+    extra: Mapping[str, Any]
+
+
 _MODES: dict[type, str] = {
     ServerImage: "server",
     ServerDataImages: "data_images",
@@ -408,6 +457,7 @@ _MODES: dict[type, str] = {
     VolumeImage: "volume",
     WholeServerImage: "whole_server",
     WholeBackupImage: "whole_backup",
+    QuickImportImage: "quick_import",
 }
 
 
@@ -428,16 +478,23 @@ ObsImageLike = Union[ObsImage, ObsImageDict, Mapping[str, Any], SupportsModelDum
 VolumeImageLike = Union[VolumeImage, VolumeImageDict, Mapping[str, Any], SupportsModelDump]
 WholeServerImageLike = Union[WholeServerImage, WholeServerImageDict, Mapping[str, Any], SupportsModelDump]
 WholeBackupImageLike = Union[WholeBackupImage, WholeBackupImageDict, Mapping[str, Any], SupportsModelDump]
+QuickImportImageLike = Union[QuickImportImage, QuickImportImageDict, Mapping[str, Any], SupportsModelDump]
 ImageSpecLike = Union[
-    ServerImageLike, ServerDataImagesLike, ObsImageLike, VolumeImageLike, WholeServerImage, WholeBackupImage
+    ServerImageLike,
+    ServerDataImagesLike,
+    ObsImageLike,
+    VolumeImageLike,
+    WholeServerImage,
+    WholeBackupImage,
+    QuickImportImage,
 ]
 """What ``create_image`` accepts: any spec dataclass, a dict with the API's keys, or a model. A whole image
-is only ever its dataclass: a dict's ``instance_id`` means the seed's system image."""
+or a quick import is only ever its dataclass: a dict's keys say one of ``POST /v2/cloudimages/action``'s ways."""
 
 
 def mode_of(spec: Any) -> Optional[str]:
     """The mode a spec dataclass stands for (``"server"``, ``"data_images"``, ``"obs"``, ``"volume"``,
-    ``"whole_server"``, ``"whole_backup"``).
+    ``"whole_server"``, ``"whole_backup"``, ``"quick_import"``).
 
     ``None`` for anything else (dicts, models), whose mode the core reads from the keys.
     """

@@ -1,9 +1,11 @@
 """More ways to make an image than ``POST /v2/cloudimages/action``'s four: whole images of an ECS
-(``POST /v1/cloudimages/wholeimages/action``), from the ECS itself or from one of its backups.
+(``POST /v1/cloudimages/wholeimages/action``), from the ECS itself or from one of its backups, and quick
+imports of big files in OBS (``POST /v2/cloudimages/quickimport/action``).
 
 :class:`WaysCalls` is a base of :class:`hcims.Client`: each method builds one ``Call`` and runs it as
 the client's other calls do (blocking, or on the event loop in an ``AsyncClient``). The job each answers is
-waited with :meth:`~hcims.Client.wait_for_job`; the whole image's id is the job's ``entities.image_id``.
+waited with :meth:`~hcims.Client.wait_for_job`; the whole image's id is the job's ``entities.image_id``, a
+quick import's too (its data image's in ``entities.sub_jobs_result``, as for data images from an ECS).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from .arguments import request_for
 from .call import Call
 
 if TYPE_CHECKING:
-    from .specs import WholeBackupImageLike, WholeServerImageLike
+    from .specs import QuickImportImageLike, WholeBackupImageLike, WholeServerImageLike
 
 
 class WaysCalls:
@@ -33,4 +35,11 @@ class WaysCalls:
         """Makes a whole image from a backup of an ECS (``name`` + ``backup_id``; ``whole_image_type``
         ``"CBR"`` for a CBR backup, else CSBS). Returns the job id."""
         job_id: str = self._run(Call("create", *request_for("create_whole_image_from_backup", spec)))
+        return job_id
+
+    def quick_import(self, spec: QuickImportImageLike) -> str:
+        """Imports a big RAW or ZVHD2 file in OBS as it is (``name``, ``image_url``, ``min_disk`` 1-1024): a
+        system image (``type`` ECS or BMS, ``os_version`` required) or a data image (``type="DataImage"``,
+        ``os_type`` Linux or Windows). Returns the job id."""
+        job_id: str = self._run(Call("create", *request_for("quick_import", spec)))
         return job_id

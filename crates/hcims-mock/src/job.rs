@@ -24,12 +24,13 @@ impl JobKind {
             // The page names no job type: these follow the others' pattern.
             JobKind::WholeServer => "imsCreateWholeImageByInstance",
             JobKind::WholeBackup => "imsCreateWholeImageByBackup",
+            JobKind::QuickImport => "imsQuickImportImageJob",
         }
     }
 
     fn sub_job_type(self) -> &'static str {
         match self {
-            JobKind::Obs => "imsImportDataImageJob",
+            JobKind::Obs | JobKind::QuickImport => "imsImportDataImageJob",
             JobKind::Server
             | JobKind::DataImages
             | JobKind::Volume
@@ -46,7 +47,7 @@ impl JobKind {
             JobKind::WholeServer | JobKind::WholeBackup => "CreateWholeImageTask",
             JobKind::Server => "CreateImageByInstanceTask",
             JobKind::DataImages => "VolumesToSysDataImagesTask",
-            JobKind::Obs => "ImportImageTask",
+            JobKind::Obs | JobKind::QuickImport => "ImportImageTask",
             JobKind::Volume => "VolumeCreateImageTask",
         }
     }

@@ -2,7 +2,8 @@
 
 use hcims::spec::{
     Architecture, DataImage, FirmwareType, ImageSpec, ImageTag, ImageType, ObsDataImage, ObsImage,
-    ServerDataImages, ServerImage, VolumeImage, WholeBackupImage, WholeServerImage,
+    QuickImportImage, ServerDataImages, ServerImage, VolumeImage, WholeBackupImage,
+    WholeServerImage,
 };
 
 use crate::images::{ImageFacts, OsFacts};
@@ -18,6 +19,8 @@ pub(crate) enum JobKind {
     WholeServer,
     /// A whole image from an existing backup.
     WholeBackup,
+    /// A quick import of a big file in OBS.
+    QuickImport,
 }
 
 /// The plan of one accepted create.
@@ -58,6 +61,7 @@ impl From<ImageSpec> for ImagePlan {
             ImageSpec::Volume(volume) => plan_volume(volume),
             ImageSpec::WholeServer(whole) => plan_whole_server(whole),
             ImageSpec::WholeBackup(whole) => plan_whole_backup(whole),
+            ImageSpec::QuickImport(quick) => plan_quick_import(quick),
         }
     }
 }
@@ -234,6 +238,47 @@ fn plan_whole_backup(whole: WholeBackupImage) -> ImagePlan {
         kind: JobKind::WholeBackup,
         system: Some(facts),
         data: Vec::new(),
+        instance_id: None,
+    }
+}
+
+fn plan_quick_import(quick: QuickImportImage) -> ImagePlan {
+    let data = quick.is_data_image();
+    let arm = quick.architecture == Some(Architecture::Arm);
+    let os = match (&quick.os_version, data) {
+        (Some(version), false) => Some(OsFacts::from_version(version, None)),
+        _ => None,
+    };
+    let facts = ImageFacts {
+        name: quick.name,
+        description: quick.description.unwrap_or_default(),
+        tags: tag_strings(quick.tags, quick.image_tags),
+        min_disk: quick.min_disk,
+        min_ram: 0,
+        max_ram: None,
+        os,
+        env: if data { "DataImage" } else { "FusionCompute" },
+        data_origin: format!("file,{}", quick.image_url),
+        enterprise_project_id: enterprise_project(quick.enterprise_project_id),
+        // Arm images boot with UEFI ("当架构类型为arm时，镜像引导方式将自动转为UEFI").
+        firmware: if arm {
+            FirmwareType::Uefi
+        } else {
+            FirmwareType::Bios
+        }
+        .as_str(),
+        arm,
+        from_file: true,
+    };
+    let (system, data) = if data {
+        (None, vec![facts])
+    } else {
+        (Some(facts), Vec::new())
+    };
+    ImagePlan {
+        kind: JobKind::QuickImport,
+        system,
+        data,
         instance_id: None,
     }
 }

@@ -1,4 +1,4 @@
-//! IMS's request rules for `POST /v2/cloudimages/action` and `POST /v1/cloudimages/wholeimages/action`,
+//! IMS's request rules for `POST /v2/cloudimages/action`, whole images and quick imports,
 //! and what an accepted request asks for.
 
 use hcims::spec::{ImageSpec, Mode, UnknownKeys};
@@ -22,6 +22,11 @@ pub(crate) fn check_whole_create(body: &[u8]) -> Result<ImagePlan, ImsError> {
         Mode::WholeServer
     };
     plan_for(&value, Some(mode))
+}
+
+/// [`check_create`] for the call that makes images of `mode` only (a quick import).
+pub(crate) fn check_create_as(body: &[u8], mode: Mode) -> Result<ImagePlan, ImsError> {
+    plan_for(&body_value(body)?, Some(mode))
 }
 
 /// The body as JSON, or IMS's answer to an empty or malformed one.

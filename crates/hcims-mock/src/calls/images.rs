@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
+use hcims::spec::Mode;
 use serde_json::json;
 
 use crate::caller::Caller;
@@ -24,6 +25,13 @@ pub(crate) async fn create_whole_image(
     caller: Caller,
 ) -> ImsAnswer {
     let plan = rules::check_whole_create(&caller.request.body)?;
+    let job_id = state.jobs.create(&caller.project_id, plan)?;
+    Ok(Document(json!({ "job_id": job_id })))
+}
+
+/// A quick import (`POST /v2/cloudimages/quickimport/action`): its rules, then the job.
+pub(crate) async fn quick_import(State(state): State<Arc<MockState>>, caller: Caller) -> ImsAnswer {
+    let plan = rules::check_create_as(&caller.request.body, Mode::QuickImport)?;
     let job_id = state.jobs.create(&caller.project_id, plan)?;
     Ok(Document(json!({ "job_id": job_id })))
 }

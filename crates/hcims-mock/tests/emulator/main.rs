@@ -9,6 +9,7 @@ mod images;
 mod jobs;
 mod lifecycle;
 mod projects;
+mod quick_import;
 mod rules;
 mod state_rules;
 mod whole;

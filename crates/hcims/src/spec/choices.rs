@@ -141,6 +141,11 @@ choice!(
     WholeImageType, codes::MALFORMED, { Cbr = "CBR", Csbs = "CSBS" }
 );
 
+choice!(
+    /// `type` of a quick import: a system image for an ECS or a BMS, or a data image.
+    QuickImportType, codes::IMAGE_TYPE, { Ecs = "ECS", Bms = "BMS", DataImage = "DataImage" }
+);
+
 /// The words of `T`, as sent.
 pub(crate) fn words<T: Choice>() -> Vec<&'static str> {
     T::WORDS.iter().map(|(word, _)| *word).collect()
@@ -155,6 +160,7 @@ pub fn python_literals() -> Vec<(String, Vec<&'static str>)> {
         (FirmwareType::python(), words::<FirmwareType>()),
         (ImageType::python(), words::<ImageType>()),
         (WholeImageType::python(), words::<WholeImageType>()),
+        (QuickImportType::python(), words::<QuickImportType>()),
         ("VolumeImageType".to_owned(), volume_image_types()),
     ]
 }

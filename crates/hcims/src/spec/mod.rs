@@ -20,6 +20,7 @@ mod ids;
 mod obs;
 mod os_versions;
 mod path;
+mod quick_import;
 mod read;
 mod server;
 mod shared;
@@ -32,19 +33,22 @@ mod way;
 mod whole;
 
 #[cfg(test)]
+mod quick_import_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod whole_tests;
 
 pub use choices::{
-    python_literals, Architecture, Choice, FirmwareType, ImageType, OsType, UnknownWord,
-    WholeImageType,
+    python_literals, Architecture, Choice, FirmwareType, ImageType, OsType, QuickImportType,
+    UnknownWord, WholeImageType,
 };
 pub use data_images::{DataImage, ServerDataImages};
 pub use error::{FieldError, ValidationErrors};
 pub use ids::is_uuid;
 pub use obs::{ObsDataImage, ObsImage};
 pub use os_versions::{is_known_os_version, known_os_versions};
+pub use quick_import::{QuickImportImage, QUICK_IMPORT_PATH};
 pub use server::ServerImage;
 pub use tags::{split_tag, ImageTag};
 pub use volume::VolumeImage;
@@ -71,6 +75,8 @@ pub enum Mode {
     WholeServer,
     /// A whole image from an ECS backup (`POST /v1/cloudimages/wholeimages/action` with `backup_id`).
     WholeBackup,
+    /// A quick import of a big file in OBS (`POST /v2/cloudimages/quickimport/action`); only ever named.
+    QuickImport,
 }
 
 impl Mode {
@@ -87,6 +93,7 @@ impl Mode {
             Mode::Volume => "volume",
             Mode::WholeServer => "whole_server",
             Mode::WholeBackup => "whole_backup",
+            Mode::QuickImport => "quick_import",
         }
     }
 
@@ -99,6 +106,7 @@ impl Mode {
             Mode::Volume => "volume_id",
             Mode::WholeServer => "instance_id",
             Mode::WholeBackup => "backup_id",
+            Mode::QuickImport => "image_url",
         }
     }
 
@@ -110,6 +118,7 @@ impl Mode {
             Mode::Volume => "a system image from a data volume",
             Mode::WholeServer => "a whole image of an ECS",
             Mode::WholeBackup => "a whole image from an ECS backup",
+            Mode::QuickImport => "a quick import of an OBS file",
         }
     }
 }
@@ -128,7 +137,7 @@ impl fmt::Display for UnknownMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown image mode {:?}: expected server, data_images, obs or volume (or whole_server, whole_backup)",
+            "unknown image mode {:?}: expected server, data_images, obs or volume (or whole_server, whole_backup, quick_import)",
             self.0
         )
     }
@@ -143,6 +152,7 @@ impl FromStr for Mode {
         Mode::ALL
             .into_iter()
             .chain(Mode::WHOLE)
+            .chain([Mode::QuickImport])
             .find(|mode| mode.as_str() == s)
             .ok_or_else(|| UnknownMode(s.to_owned()))
     }
@@ -173,6 +183,7 @@ pub enum ImageSpec {
     Volume(VolumeImage),
     WholeServer(WholeServerImage),
     WholeBackup(WholeBackupImage),
+    QuickImport(QuickImportImage),
 }
 
 /// `ImageSpec::from(way)` for each way's struct.
@@ -192,7 +203,8 @@ image_spec_from!(
     Obs(ObsImage),
     Volume(VolumeImage),
     WholeServer(WholeServerImage),
-    WholeBackup(WholeBackupImage)
+    WholeBackup(WholeBackupImage),
+    QuickImport(QuickImportImage)
 );
 
 impl ImageSpec {
@@ -232,6 +244,9 @@ impl ImageSpec {
             Mode::WholeBackup => {
                 ImageSpec::WholeBackup(WholeBackupImage::read_at(reader_at, object, root))
             }
+            Mode::QuickImport => {
+                ImageSpec::QuickImport(QuickImportImage::read_at(reader_at, object, root))
+            }
         };
         let mut rules = Report::default();
         spec.check(&mut rules);
@@ -260,6 +275,7 @@ impl ImageSpec {
             ImageSpec::Volume(spec) => spec.check(&root, report),
             ImageSpec::WholeServer(spec) => spec.check(&root, report),
             ImageSpec::WholeBackup(spec) => spec.check(&root, report),
+            ImageSpec::QuickImport(spec) => spec.check(&root, report),
         }
     }
 
@@ -275,6 +291,7 @@ impl ImageSpec {
         let os_version = match self {
             ImageSpec::Obs(spec) => spec.os_version.as_deref(),
             ImageSpec::Volume(spec) => Some(spec.os_version.as_str()),
+            ImageSpec::QuickImport(spec) => spec.os_version.as_deref(),
             ImageSpec::Server(_)
             | ImageSpec::DataImages(_)
             | ImageSpec::WholeServer(_)
@@ -298,6 +315,7 @@ impl ImageSpec {
             ImageSpec::Volume(_) => Mode::Volume,
             ImageSpec::WholeServer(_) => Mode::WholeServer,
             ImageSpec::WholeBackup(_) => Mode::WholeBackup,
+            ImageSpec::QuickImport(_) => Mode::QuickImport,
         }
     }
 
@@ -313,6 +331,7 @@ impl ImageSpec {
             ImageSpec::Volume(spec) => Some(&spec.name),
             ImageSpec::WholeServer(spec) => Some(&spec.name),
             ImageSpec::WholeBackup(spec) => Some(&spec.name),
+            ImageSpec::QuickImport(spec) => Some(&spec.name),
         }
     }
 
@@ -320,6 +339,7 @@ impl ImageSpec {
     pub fn path(&self) -> &'static str {
         match self {
             ImageSpec::WholeServer(_) | ImageSpec::WholeBackup(_) => WHOLE_IMAGE_PATH,
+            ImageSpec::QuickImport(_) => QUICK_IMPORT_PATH,
             _ => CREATE_ACTION_PATH,
         }
     }
@@ -344,6 +364,7 @@ pub fn schema() -> Vec<WaySchema> {
         VolumeImage::schema(),
         WholeServerImage::schema(),
         WholeBackupImage::schema(),
+        QuickImportImage::schema(),
     ]
 }
 
