@@ -50,6 +50,7 @@ def test_the_calls_are_every_public_method_and_have_twins_where_they_had_them() 
             "create_whole_image_from_server",
             "create_whole_image_from_backup",
             "quick_import",
+            "create_data_image_from_obs",
         ]
     )
     assert sorted(TWINS) == sorted(set(CALLS) - {"os_versions", "quota", "find_images"})

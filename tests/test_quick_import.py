@@ -91,7 +91,7 @@ def test_the_pages_examples_are_sent_as_they_are(client: Client, ims_mock: MockI
         ({"image_url": "nocolon"}, "image_url"),  # 格式为<OBS桶名>:<OBS镜像文件名称>
         ({"image_url": None}, "image_url"),  # image_url: 是
         ({"image_url": "b:my file.raw"}, "image_url"),
-        ({"min_disk": 0}, "min_disk"),  # 取值为1～1024GB
+        ({"min_disk": 0}, "min_disk"),  # "1-1024GB"
         ({"min_disk": 1025}, "min_disk"),
         ({"min_disk": None}, "min_disk"),  # min_disk: 是
         ({"tags": ["a.1"], "image_tags": [{"key": "b", "value": "2"}]}, ""),  # tags和image_tags只能使用一个
@@ -116,7 +116,7 @@ def test_each_shared_rule_is_checked_before_sending(
         ({k: v for k, v in SYSTEM_MIN.items() if k != "os_version"}, "os_version"),  # os_version: 是
         ({**SYSTEM_MIN, "os_version": ""}, "os_version"),
         ({**SYSTEM_MIN, "os_type": "Linux"}, "os_type"),  # a data image's field
-        ({**SYSTEM_MIN, "architecture": "aarch64"}, "architecture"),  # 取值包括：x86 arm
+        ({**SYSTEM_MIN, "architecture": "aarch64"}, "architecture"),  # x86 or arm
         ({**DATA_MIN, "os_type": "Other"}, "os_type"),  # 取值为Linux或Windows
         ({**DATA_MIN, "os_version": "CentOS 7.0 64bit"}, "os_version"),  # a system image's field
         ({**DATA_MIN, "architecture": "x86"}, "architecture"),

@@ -49,6 +49,9 @@ if TYPE_CHECKING:
         ImageSpecLike,
         ObsDataImage,
         ObsDataImageDict,
+        ObsDataImageFile,
+        ObsDataImageFileDict,
+        ObsDataImageFileLike,
         ObsImage,
         ObsImageDict,
         ObsImageLike,
@@ -85,7 +88,8 @@ _LAZY = {
             "ObsImageLike ServerDataImages ServerDataImagesDict ServerDataImagesLike ServerImage "
             "ServerImageDict ServerImageLike Tag TagDict VolumeImage VolumeImageDict VolumeImageLike "
             "WholeBackupImage WholeBackupImageDict WholeBackupImageLike WholeServerImage WholeServerImageDict "
-            "WholeServerImageLike QuickImportImage QuickImportImageDict QuickImportImageLike"
+            "WholeServerImageLike QuickImportImage QuickImportImageDict QuickImportImageLike "
+            "ObsDataImageFile ObsDataImageFileDict ObsDataImageFileLike"
         ).split(),
         "specs",
     ),
@@ -124,6 +128,9 @@ __all__ = [
     "NotFoundError",
     "ObsDataImage",
     "ObsDataImageDict",
+    "ObsDataImageFile",
+    "ObsDataImageFileDict",
+    "ObsDataImageFileLike",
     "ObsImage",
     "ObsImageDict",
     "ObsImageLike",

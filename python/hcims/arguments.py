@@ -20,6 +20,7 @@ _METHOD_MODES = {
     "create_whole_image_from_server": ("whole_server", "WholeServerImage"),
     "create_whole_image_from_backup": ("whole_backup", "WholeBackupImage"),
     "quick_import": ("quick_import", "QuickImportImage"),
+    "create_data_image_from_obs": ("obs_data_image", "ObsDataImageFile"),
 }
 
 

@@ -46,6 +46,7 @@ WAYS: dict[str, tuple[type, str]] = {
     "whole-server": (specs.WholeServerImage, "create_whole_image_from_server"),
     "whole-backup": (specs.WholeBackupImage, "create_whole_image_from_backup"),
     "quick-import": (specs.QuickImportImage, "quick_import"),
+    "obs-data-image": (specs.ObsDataImageFile, "create_data_image_from_obs"),
 }
 NESTED = {"data-images": specs.DataImage, "obs": specs.ObsDataImage}
 
@@ -316,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
         "whole-server": "a whole image (every disk) of an ECS, backed up first",
         "whole-backup": "a whole image from a CSBS or CBR backup of an ECS",
         "quick-import": "a system or data image from a big RAW/ZVHD2 file in OBS, imported as it is",
+        "obs-data-image": "a data-disk image from an external file in OBS",
     }
     for way, (spec_class, _) in WAYS.items():
         sub = ways.add_parser(way, help=helps[way], parents=[common, waiting])

@@ -36,6 +36,7 @@ __all__ = [
     "OsVersion",
     "PreparedRequest",
     "Quota",
+    "create_data_image_from_obs",
     "create_data_images_from_server",
     "create_from_obs",
     "create_from_server",
@@ -465,6 +466,7 @@ class AsyncCalls:
     create_whole_image_from_server = coroutine_of(Client.create_whole_image_from_server)
     create_whole_image_from_backup = coroutine_of(Client.create_whole_image_from_backup)
     quick_import = coroutine_of(Client.quick_import)
+    create_data_image_from_obs = coroutine_of(Client.create_data_image_from_obs)
     prepare = coroutine_of(Client.prepare)
     create_many = coroutine_of(Client.create_many)
     get_job = coroutine_of(Client.get_job)
@@ -518,6 +520,7 @@ create_image = _via_default.create_image
 create_whole_image_from_server = _via_default.create_whole_image_from_server
 create_whole_image_from_backup = _via_default.create_whole_image_from_backup
 quick_import = _via_default.quick_import
+create_data_image_from_obs = _via_default.create_data_image_from_obs
 prepare = _via_default.prepare
 create_many = _via_default.create_many
 get_job = _via_default.get_job

@@ -23,6 +23,9 @@ __all__ = [
     "ImageSpecLike",
     "ObsDataImage",
     "ObsDataImageDict",
+    "ObsDataImageFile",
+    "ObsDataImageFileDict",
+    "ObsDataImageFileLike",
     "ObsImage",
     "ObsImageDict",
     "ObsImageLike",
@@ -266,6 +269,24 @@ class QuickImportImage:
     extra: Optional[Mapping[str, Any]] = None
 
 
+@dataclass(frozen=True)
+class ObsDataImageFile:
+    """A data-disk image from an external file in OBS (``image_url`` ``"bucket:object"``, ``min_disk``
+    40-2048 GB); ``os_type`` is Linux (the default) or Windows; ``cmk_id`` encrypts it.
+    """
+
+    name: str
+    image_url: str
+    min_disk: int
+    description: Optional[str] = None
+    os_type: Optional[OsType] = None
+    cmk_id: Optional[str] = None
+    tags: Optional[Sequence[str]] = None
+    image_tags: Optional[Sequence[ImageTagLike]] = None
+    enterprise_project_id: Optional[str] = None
+    extra: Optional[Mapping[str, Any]] = None
+
+
 for _spec_class in (
     Tag,
     DataImage,
@@ -277,6 +298,7 @@ for _spec_class in (
     WholeServerImage,
     WholeBackupImage,
     QuickImportImage,
+    ObsDataImageFile,
 ):
     use_direct_init(_spec_class)
 del _spec_class
@@ -450,6 +472,24 @@ class QuickImportImageDict(_QuickImportImageRequired, total=False):
     extra: Mapping[str, Any]
 
 
+class _ObsDataImageFileRequired(TypedDict):
+    name: str
+    image_url: str
+    min_disk: int
+
+
+class ObsDataImageFileDict(_ObsDataImageFileRequired, total=False):
+    """An :class:`ObsDataImageFile` as a dict (the API's keys; editors complete them)."""
+
+    description: str
+    os_type: OsType
+    cmk_id: str
+    tags: Sequence[str]
+    image_tags: Sequence[TagDict]
+    enterprise_project_id: str
+    extra: Mapping[str, Any]
+
+
 _MODES: dict[type, str] = {
     ServerImage: "server",
     ServerDataImages: "data_images",
@@ -458,6 +498,7 @@ _MODES: dict[type, str] = {
     WholeServerImage: "whole_server",
     WholeBackupImage: "whole_backup",
     QuickImportImage: "quick_import",
+    ObsDataImageFile: "obs_data_image",
 }
 
 
@@ -479,6 +520,7 @@ VolumeImageLike = Union[VolumeImage, VolumeImageDict, Mapping[str, Any], Support
 WholeServerImageLike = Union[WholeServerImage, WholeServerImageDict, Mapping[str, Any], SupportsModelDump]
 WholeBackupImageLike = Union[WholeBackupImage, WholeBackupImageDict, Mapping[str, Any], SupportsModelDump]
 QuickImportImageLike = Union[QuickImportImage, QuickImportImageDict, Mapping[str, Any], SupportsModelDump]
+ObsDataImageFileLike = Union[ObsDataImageFile, ObsDataImageFileDict, Mapping[str, Any], SupportsModelDump]
 ImageSpecLike = Union[
     ServerImageLike,
     ServerDataImagesLike,
@@ -487,14 +529,16 @@ ImageSpecLike = Union[
     WholeServerImage,
     WholeBackupImage,
     QuickImportImage,
+    ObsDataImageFile,
 ]
-"""What ``create_image`` accepts: any spec dataclass, a dict with the API's keys, or a model. A whole image
-or a quick import is only ever its dataclass: a dict's keys say one of ``POST /v2/cloudimages/action``'s ways."""
+"""What ``create_image`` accepts: any spec dataclass, a dict with the API's keys, or a model. A whole image,
+a quick import or a data image from an OBS file is only ever its dataclass: a dict's keys say one of ``POST /v2/cloudimages/action``'s ways."""
 
 
 def mode_of(spec: Any) -> Optional[str]:
     """The mode a spec dataclass stands for (``"server"``, ``"data_images"``, ``"obs"``, ``"volume"``,
-    ``"whole_server"``, ``"whole_backup"``, ``"quick_import"``).
+    ``"whole_server"``, ``"whole_backup"``, ``"quick_import"``,
+    ``"obs_data_image"``).
 
     ``None`` for anything else (dicts, models), whose mode the core reads from the keys.
     """

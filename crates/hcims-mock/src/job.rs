@@ -25,12 +25,13 @@ impl JobKind {
             JobKind::WholeServer => "imsCreateWholeImageByInstance",
             JobKind::WholeBackup => "imsCreateWholeImageByBackup",
             JobKind::QuickImport => "imsQuickImportImageJob",
+            JobKind::ObsDataImage => "imsCreateDataImageByFileJob",
         }
     }
 
     fn sub_job_type(self) -> &'static str {
         match self {
-            JobKind::Obs | JobKind::QuickImport => "imsImportDataImageJob",
+            JobKind::Obs | JobKind::QuickImport | JobKind::ObsDataImage => "imsImportDataImageJob",
             JobKind::Server
             | JobKind::DataImages
             | JobKind::Volume
@@ -47,7 +48,7 @@ impl JobKind {
             JobKind::WholeServer | JobKind::WholeBackup => "CreateWholeImageTask",
             JobKind::Server => "CreateImageByInstanceTask",
             JobKind::DataImages => "VolumesToSysDataImagesTask",
-            JobKind::Obs | JobKind::QuickImport => "ImportImageTask",
+            JobKind::Obs | JobKind::QuickImport | JobKind::ObsDataImage => "ImportImageTask",
             JobKind::Volume => "VolumeCreateImageTask",
         }
     }

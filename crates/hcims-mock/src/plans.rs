@@ -1,9 +1,9 @@
 //! What an accepted create asks for: the kind of job and every image it will make.
 
 use hcims::spec::{
-    Architecture, DataImage, FirmwareType, ImageSpec, ImageTag, ImageType, ObsDataImage, ObsImage,
-    QuickImportImage, ServerDataImages, ServerImage, VolumeImage, WholeBackupImage,
-    WholeServerImage,
+    Architecture, DataImage, FirmwareType, ImageSpec, ImageTag, ImageType, ObsDataImage,
+    ObsDataImageFile, ObsImage, QuickImportImage, ServerDataImages, ServerImage, VolumeImage,
+    WholeBackupImage, WholeServerImage,
 };
 
 use crate::images::{ImageFacts, OsFacts};
@@ -21,6 +21,8 @@ pub(crate) enum JobKind {
     WholeBackup,
     /// A quick import of a big file in OBS.
     QuickImport,
+    /// A data image from an OBS file.
+    ObsDataImage,
 }
 
 /// The plan of one accepted create.
@@ -62,6 +64,7 @@ impl From<ImageSpec> for ImagePlan {
             ImageSpec::WholeServer(whole) => plan_whole_server(whole),
             ImageSpec::WholeBackup(whole) => plan_whole_backup(whole),
             ImageSpec::QuickImport(quick) => plan_quick_import(quick),
+            ImageSpec::ObsDataImage(file) => plan_obs_data_image(file),
         }
     }
 }
@@ -279,6 +282,31 @@ fn plan_quick_import(quick: QuickImportImage) -> ImagePlan {
         kind: JobKind::QuickImport,
         system,
         data,
+        instance_id: None,
+    }
+}
+
+/// The page is silent about the job: its one image is named where a system image's is, `entities.image_id`.
+fn plan_obs_data_image(file: ObsDataImageFile) -> ImagePlan {
+    let facts = ImageFacts {
+        name: file.name,
+        description: file.description.unwrap_or_default(),
+        tags: tag_strings(file.tags, file.image_tags),
+        min_disk: file.min_disk,
+        min_ram: 0,
+        max_ram: None,
+        os: None,
+        env: "DataImage",
+        data_origin: format!("file,{}", file.image_url),
+        enterprise_project_id: enterprise_project(file.enterprise_project_id),
+        firmware: FirmwareType::Bios.as_str(),
+        arm: false,
+        from_file: true,
+    };
+    ImagePlan {
+        kind: JobKind::ObsDataImage,
+        system: Some(facts),
+        data: Vec::new(),
         instance_id: None,
     }
 }

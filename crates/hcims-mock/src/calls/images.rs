@@ -36,6 +36,16 @@ pub(crate) async fn quick_import(State(state): State<Arc<MockState>>, caller: Ca
     Ok(Document(json!({ "job_id": job_id })))
 }
 
+/// A data image from an OBS file (`POST /v1/cloudimages/dataimages/action`): its rules, then the job.
+pub(crate) async fn create_data_image(
+    State(state): State<Arc<MockState>>,
+    caller: Caller,
+) -> ImsAnswer {
+    let plan = rules::check_create_as(&caller.request.body, Mode::ObsDataImage)?;
+    let job_id = state.jobs.create(&caller.project_id, plan)?;
+    Ok(Document(json!({ "job_id": job_id })))
+}
+
 /// The caller's project's images the query selects, newest first as IMS sorts by default.
 pub(crate) async fn list_images(State(state): State<Arc<MockState>>, caller: Caller) -> ImsAnswer {
     let query = ImageQuery::parse(&caller.request.query)?;

@@ -3,6 +3,7 @@
 mod common;
 
 mod auth;
+mod data_image_file;
 mod faults;
 mod gateway;
 mod images;

@@ -18,6 +18,7 @@ mod error;
 mod extra;
 mod ids;
 mod obs;
+mod obs_data_image;
 mod os_versions;
 mod path;
 mod quick_import;
@@ -33,6 +34,8 @@ mod way;
 mod whole;
 
 #[cfg(test)]
+mod obs_data_image_tests;
+#[cfg(test)]
 mod quick_import_tests;
 #[cfg(test)]
 mod tests;
@@ -47,6 +50,7 @@ pub use data_images::{DataImage, ServerDataImages};
 pub use error::{FieldError, ValidationErrors};
 pub use ids::is_uuid;
 pub use obs::{ObsDataImage, ObsImage};
+pub use obs_data_image::{ObsDataImageFile, OBS_DATA_IMAGE_PATH};
 pub use os_versions::{is_known_os_version, known_os_versions};
 pub use quick_import::{QuickImportImage, QUICK_IMPORT_PATH};
 pub use server::ServerImage;
@@ -77,6 +81,8 @@ pub enum Mode {
     WholeBackup,
     /// A quick import of a big file in OBS (`POST /v2/cloudimages/quickimport/action`); only ever named.
     QuickImport,
+    /// A data image from an OBS file (`POST /v1/cloudimages/dataimages/action`); only ever named.
+    ObsDataImage,
 }
 
 impl Mode {
@@ -94,6 +100,7 @@ impl Mode {
             Mode::WholeServer => "whole_server",
             Mode::WholeBackup => "whole_backup",
             Mode::QuickImport => "quick_import",
+            Mode::ObsDataImage => "obs_data_image",
         }
     }
 
@@ -106,7 +113,7 @@ impl Mode {
             Mode::Volume => "volume_id",
             Mode::WholeServer => "instance_id",
             Mode::WholeBackup => "backup_id",
-            Mode::QuickImport => "image_url",
+            Mode::QuickImport | Mode::ObsDataImage => "image_url",
         }
     }
 
@@ -119,6 +126,7 @@ impl Mode {
             Mode::WholeServer => "a whole image of an ECS",
             Mode::WholeBackup => "a whole image from an ECS backup",
             Mode::QuickImport => "a quick import of an OBS file",
+            Mode::ObsDataImage => "a data image from an OBS file",
         }
     }
 }
@@ -137,7 +145,7 @@ impl fmt::Display for UnknownMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown image mode {:?}: expected server, data_images, obs or volume (or whole_server, whole_backup, quick_import)",
+            "unknown image mode {:?}: expected server, data_images, obs or volume (or whole_server, whole_backup, quick_import, obs_data_image)",
             self.0
         )
     }
@@ -152,7 +160,7 @@ impl FromStr for Mode {
         Mode::ALL
             .into_iter()
             .chain(Mode::WHOLE)
-            .chain([Mode::QuickImport])
+            .chain([Mode::QuickImport, Mode::ObsDataImage])
             .find(|mode| mode.as_str() == s)
             .ok_or_else(|| UnknownMode(s.to_owned()))
     }
@@ -184,6 +192,7 @@ pub enum ImageSpec {
     WholeServer(WholeServerImage),
     WholeBackup(WholeBackupImage),
     QuickImport(QuickImportImage),
+    ObsDataImage(ObsDataImageFile),
 }
 
 /// `ImageSpec::from(way)` for each way's struct.
@@ -204,7 +213,8 @@ image_spec_from!(
     Volume(VolumeImage),
     WholeServer(WholeServerImage),
     WholeBackup(WholeBackupImage),
-    QuickImport(QuickImportImage)
+    QuickImport(QuickImportImage),
+    ObsDataImage(ObsDataImageFile)
 );
 
 impl ImageSpec {
@@ -247,6 +257,9 @@ impl ImageSpec {
             Mode::QuickImport => {
                 ImageSpec::QuickImport(QuickImportImage::read_at(reader_at, object, root))
             }
+            Mode::ObsDataImage => {
+                ImageSpec::ObsDataImage(ObsDataImageFile::read_at(reader_at, object, root))
+            }
         };
         let mut rules = Report::default();
         spec.check(&mut rules);
@@ -276,6 +289,7 @@ impl ImageSpec {
             ImageSpec::WholeServer(spec) => spec.check(&root, report),
             ImageSpec::WholeBackup(spec) => spec.check(&root, report),
             ImageSpec::QuickImport(spec) => spec.check(&root, report),
+            ImageSpec::ObsDataImage(spec) => spec.check(&root, report),
         }
     }
 
@@ -295,7 +309,8 @@ impl ImageSpec {
             ImageSpec::Server(_)
             | ImageSpec::DataImages(_)
             | ImageSpec::WholeServer(_)
-            | ImageSpec::WholeBackup(_) => None,
+            | ImageSpec::WholeBackup(_)
+            | ImageSpec::ObsDataImage(_) => None,
         };
         os_version
             .filter(|v| !v.is_empty())
@@ -316,6 +331,7 @@ impl ImageSpec {
             ImageSpec::WholeServer(_) => Mode::WholeServer,
             ImageSpec::WholeBackup(_) => Mode::WholeBackup,
             ImageSpec::QuickImport(_) => Mode::QuickImport,
+            ImageSpec::ObsDataImage(_) => Mode::ObsDataImage,
         }
     }
 
@@ -332,6 +348,7 @@ impl ImageSpec {
             ImageSpec::WholeServer(spec) => Some(&spec.name),
             ImageSpec::WholeBackup(spec) => Some(&spec.name),
             ImageSpec::QuickImport(spec) => Some(&spec.name),
+            ImageSpec::ObsDataImage(spec) => Some(&spec.name),
         }
     }
 
@@ -340,6 +357,7 @@ impl ImageSpec {
         match self {
             ImageSpec::WholeServer(_) | ImageSpec::WholeBackup(_) => WHOLE_IMAGE_PATH,
             ImageSpec::QuickImport(_) => QUICK_IMPORT_PATH,
+            ImageSpec::ObsDataImage(_) => OBS_DATA_IMAGE_PATH,
             _ => CREATE_ACTION_PATH,
         }
     }
@@ -365,6 +383,7 @@ pub fn schema() -> Vec<WaySchema> {
         WholeServerImage::schema(),
         WholeBackupImage::schema(),
         QuickImportImage::schema(),
+        ObsDataImageFile::schema(),
     ]
 }
 
