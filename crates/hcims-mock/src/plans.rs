@@ -245,6 +245,28 @@ fn plan_whole_backup(whole: WholeBackupImage) -> ImagePlan {
     }
 }
 
+/// The facts of an image imported from the file `$request.image_url`, from the fields every file request
+/// names alike (a macro for the reason of `described_image!`); each plan overrides what differs.
+macro_rules! file_image {
+    ($request:ident) => {
+        ImageFacts {
+            description: $request.description.unwrap_or_default(),
+            tags: tag_strings($request.tags, $request.image_tags),
+            min_disk: $request.min_disk,
+            min_ram: 0,
+            max_ram: None,
+            os: None,
+            env: "DataImage",
+            data_origin: format!("file,{}", $request.image_url),
+            enterprise_project_id: enterprise_project($request.enterprise_project_id),
+            firmware: FirmwareType::Bios.as_str(),
+            arm: false,
+            from_file: true,
+            name: $request.name,
+        }
+    };
+}
+
 fn plan_quick_import(quick: QuickImportImage) -> ImagePlan {
     let data = quick.is_data_image();
     let arm = quick.architecture == Some(Architecture::Arm);
@@ -253,16 +275,8 @@ fn plan_quick_import(quick: QuickImportImage) -> ImagePlan {
         _ => None,
     };
     let facts = ImageFacts {
-        name: quick.name,
-        description: quick.description.unwrap_or_default(),
-        tags: tag_strings(quick.tags, quick.image_tags),
-        min_disk: quick.min_disk,
-        min_ram: 0,
-        max_ram: None,
         os,
         env: if data { "DataImage" } else { "FusionCompute" },
-        data_origin: format!("file,{}", quick.image_url),
-        enterprise_project_id: enterprise_project(quick.enterprise_project_id),
         // Arm images boot with UEFI ("当架构类型为arm时，镜像引导方式将自动转为UEFI").
         firmware: if arm {
             FirmwareType::Uefi
@@ -271,7 +285,7 @@ fn plan_quick_import(quick: QuickImportImage) -> ImagePlan {
         }
         .as_str(),
         arm,
-        from_file: true,
+        ..file_image!(quick)
     };
     let (system, data) = if data {
         (None, vec![facts])
@@ -288,21 +302,7 @@ fn plan_quick_import(quick: QuickImportImage) -> ImagePlan {
 
 /// The page is silent about the job: its one image is named where a system image's is, `entities.image_id`.
 fn plan_obs_data_image(file: ObsDataImageFile) -> ImagePlan {
-    let facts = ImageFacts {
-        name: file.name,
-        description: file.description.unwrap_or_default(),
-        tags: tag_strings(file.tags, file.image_tags),
-        min_disk: file.min_disk,
-        min_ram: 0,
-        max_ram: None,
-        os: None,
-        env: "DataImage",
-        data_origin: format!("file,{}", file.image_url),
-        enterprise_project_id: enterprise_project(file.enterprise_project_id),
-        firmware: FirmwareType::Bios.as_str(),
-        arm: false,
-        from_file: true,
-    };
+    let facts = file_image!(file);
     ImagePlan {
         kind: JobKind::ObsDataImage,
         system: Some(facts),
