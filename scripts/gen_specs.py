@@ -56,8 +56,11 @@ def _dataclass(way: Way) -> str:
 
 
 def _direct_inits(schema: list[Way]) -> str:
-    names = ", ".join(["Tag", *(way[0] for way in schema)])
-    return f"for _spec_class in ({names}):\n    use_direct_init(_spec_class)\ndel _spec_class\n"
+    names = ["Tag", *(way[0] for way in schema)]
+    head = f"for _spec_class in ({', '.join(names)}):\n"
+    if len(head) > 111:  # one name a line, as ruff format writes a tuple past the line length
+        head = "for _spec_class in (\n" + "".join(f"    {name},\n" for name in names) + "):\n"
+    return f"{head}    use_direct_init(_spec_class)\ndel _spec_class\n"
 
 
 def _typed_dict(way: Way) -> str:

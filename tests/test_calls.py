@@ -18,10 +18,14 @@ import hcims
 import hcims.client
 from hcims import AsyncClient, Client, OsVersion, Quota
 from hcims.testing import MockIms
+from hcims.ways import WaysCalls
 
 INSTANCE = "877a2cda-ba63-4e1e-b95f-e67e48b6129a"
 CALLS = [
-    name for name, value in vars(Client).items() if inspect.isfunction(value) and not name.startswith("_")
+    name
+    for group in (Client, WaysCalls)
+    for name, value in vars(group).items()
+    if inspect.isfunction(value) and not name.startswith("_")
 ]
 TWINS = [name for name in CALLS if name in hcims.__all__]
 
@@ -43,6 +47,10 @@ def test_the_calls_are_every_public_method_and_have_twins_where_they_had_them() 
             "quota",
             "find_images",
             "get_image",
+            "create_whole_image_from_server",
+            "create_whole_image_from_backup",
+            "quick_import",
+            "create_data_image_from_obs",
         ]
     )
     assert sorted(TWINS) == sorted(set(CALLS) - {"os_versions", "quota", "find_images"})

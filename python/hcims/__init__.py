@@ -50,9 +50,15 @@ if TYPE_CHECKING:
         ImageSpecLike,
         ObsDataImage,
         ObsDataImageDict,
+        ObsDataImageFile,
+        ObsDataImageFileDict,
+        ObsDataImageFileLike,
         ObsImage,
         ObsImageDict,
         ObsImageLike,
+        QuickImportImage,
+        QuickImportImageDict,
+        QuickImportImageLike,
         ServerDataImages,
         ServerDataImagesDict,
         ServerDataImagesLike,
@@ -64,6 +70,12 @@ if TYPE_CHECKING:
         VolumeImage,
         VolumeImageDict,
         VolumeImageLike,
+        WholeBackupImage,
+        WholeBackupImageDict,
+        WholeBackupImageLike,
+        WholeServerImage,
+        WholeServerImageDict,
+        WholeServerImageLike,
     )
 
 # Names whose module is imported on first use. Building the spec dataclasses, and importing asyncio and
@@ -75,7 +87,10 @@ _LAZY = {
         (
             "DataImage DataImageDict ImageSpecLike ObsDataImage ObsDataImageDict ObsImage ObsImageDict "
             "ObsImageLike ServerDataImages ServerDataImagesDict ServerDataImagesLike ServerImage "
-            "ServerImageDict ServerImageLike Tag TagDict VolumeImage VolumeImageDict VolumeImageLike"
+            "ServerImageDict ServerImageLike Tag TagDict VolumeImage VolumeImageDict VolumeImageLike "
+            "WholeBackupImage WholeBackupImageDict WholeBackupImageLike WholeServerImage WholeServerImageDict "
+            "WholeServerImageLike QuickImportImage QuickImportImageDict QuickImportImageLike "
+            "ObsDataImageFile ObsDataImageFileDict ObsDataImageFileLike"
         ).split(),
         "specs",
     ),
@@ -114,12 +129,18 @@ __all__ = [
     "NotFoundError",
     "ObsDataImage",
     "ObsDataImageDict",
+    "ObsDataImageFile",
+    "ObsDataImageFileDict",
+    "ObsDataImageFileLike",
     "ObsImage",
     "ObsImageDict",
     "ObsImageLike",
     "OsVersionWarning",
     "PermissionDeniedError",
     "ProgressCallback",
+    "QuickImportImage",
+    "QuickImportImageDict",
+    "QuickImportImageLike",
     "RuleWarning",
     "ServerDataImages",
     "ServerDataImagesDict",
@@ -136,6 +157,12 @@ __all__ = [
     "VolumeImage",
     "VolumeImageDict",
     "VolumeImageLike",
+    "WholeBackupImage",
+    "WholeBackupImageDict",
+    "WholeBackupImageLike",
+    "WholeServerImage",
+    "WholeServerImageDict",
+    "WholeServerImageLike",
     "__version__",
 ]
 __all__ += client.__all__

@@ -17,6 +17,10 @@ _METHOD_MODES = {
     "create_data_images_from_server": ("data_images", "ServerDataImages"),
     "create_from_obs": ("obs", "ObsImage"),
     "create_from_volume": ("volume", "VolumeImage"),
+    "create_whole_image_from_server": ("whole_server", "WholeServerImage"),
+    "create_whole_image_from_backup": ("whole_backup", "WholeBackupImage"),
+    "quick_import": ("quick_import", "QuickImportImage"),
+    "create_data_image_from_obs": ("obs_data_image", "ObsDataImageFile"),
 }
 
 

@@ -43,6 +43,10 @@ WAYS: dict[str, tuple[type, str]] = {
     "data-images": (specs.ServerDataImages, "create_data_images_from_server"),
     "obs": (specs.ObsImage, "create_from_obs"),
     "volume": (specs.VolumeImage, "create_from_volume"),
+    "whole-server": (specs.WholeServerImage, "create_whole_image_from_server"),
+    "whole-backup": (specs.WholeBackupImage, "create_whole_image_from_backup"),
+    "quick-import": (specs.QuickImportImage, "quick_import"),
+    "obs-data-image": (specs.ObsDataImageFile, "create_data_image_from_obs"),
 }
 NESTED = {"data-images": specs.DataImage, "obs": specs.ObsDataImage}
 
@@ -320,6 +324,10 @@ def build_parser() -> argparse.ArgumentParser:
         "data-images": "data-disk images from an ECS's volumes",
         "obs": "an image from an external file in OBS",
         "volume": "a system image from a data volume",
+        "whole-server": "a whole image (every disk) of an ECS, backed up first",
+        "whole-backup": "a whole image from a CSBS or CBR backup of an ECS",
+        "quick-import": "a system or data image from a big RAW/ZVHD2 file in OBS, imported as it is",
+        "obs-data-image": "a data-disk image from an external file in OBS",
     }
     for way, (spec_class, _) in WAYS.items():
         sub = ways.add_parser(way, help=helps[way], parents=[common, waiting])

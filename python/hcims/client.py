@@ -18,6 +18,7 @@ from .errors import HcimsError
 from .options import ClientOptions
 from .progress import ProgressCallback, counting, watching
 from .result import Result, result_field
+from .ways import WaysCalls
 
 if TYPE_CHECKING:
     from .job import Job
@@ -35,16 +36,20 @@ __all__ = [
     "OsVersion",
     "PreparedRequest",
     "Quota",
+    "create_data_image_from_obs",
     "create_data_images_from_server",
     "create_from_obs",
     "create_from_server",
     "create_from_volume",
     "create_image",
     "create_many",
+    "create_whole_image_from_backup",
+    "create_whole_image_from_server",
     "default_client",
     "get_image",
     "get_job",
     "prepare",
+    "quick_import",
     "wait_for_job",
     "wait_for_jobs",
 ]
@@ -151,7 +156,7 @@ def _each(convert: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
     return lambda values: [convert(value) for value in values]
 
 
-class Client(ClientOptions):
+class Client(WaysCalls, ClientOptions):
     """A client of IMS in one region, with one set of credentials.
 
     Every argument is optional: what is not given is read from the environment
@@ -462,6 +467,10 @@ class AsyncCalls:
     create_from_obs = coroutine_of(Client.create_from_obs)
     create_from_volume = coroutine_of(Client.create_from_volume)
     create_image = coroutine_of(Client.create_image)
+    create_whole_image_from_server = coroutine_of(Client.create_whole_image_from_server)
+    create_whole_image_from_backup = coroutine_of(Client.create_whole_image_from_backup)
+    quick_import = coroutine_of(Client.quick_import)
+    create_data_image_from_obs = coroutine_of(Client.create_data_image_from_obs)
     prepare = coroutine_of(Client.prepare)
     create_many = coroutine_of(Client.create_many)
     get_job = coroutine_of(Client.get_job)
@@ -512,6 +521,10 @@ create_data_images_from_server = _via_default.create_data_images_from_server
 create_from_obs = _via_default.create_from_obs
 create_from_volume = _via_default.create_from_volume
 create_image = _via_default.create_image
+create_whole_image_from_server = _via_default.create_whole_image_from_server
+create_whole_image_from_backup = _via_default.create_whole_image_from_backup
+quick_import = _via_default.quick_import
+create_data_image_from_obs = _via_default.create_data_image_from_obs
 prepare = _via_default.prepare
 create_many = _via_default.create_many
 get_job = _via_default.get_job

@@ -23,9 +23,16 @@ __all__ = [
     "ImageSpecLike",
     "ObsDataImage",
     "ObsDataImageDict",
+    "ObsDataImageFile",
+    "ObsDataImageFileDict",
+    "ObsDataImageFileLike",
     "ObsImage",
     "ObsImageDict",
     "ObsImageLike",
+    "QuickImportImage",
+    "QuickImportImageDict",
+    "QuickImportImageLike",
+    "QuickImportType",
     "ServerDataImages",
     "ServerDataImagesDict",
     "ServerDataImagesLike",
@@ -38,6 +45,13 @@ __all__ = [
     "VolumeImage",
     "VolumeImageDict",
     "VolumeImageLike",
+    "WholeBackupImage",
+    "WholeBackupImageDict",
+    "WholeBackupImageLike",
+    "WholeImageType",
+    "WholeServerImage",
+    "WholeServerImageDict",
+    "WholeServerImageLike",
     "mode_of",
     "to_request_dict",
 ]
@@ -68,6 +82,8 @@ OsType = Literal["Linux", "Windows", "Other"]
 Architecture = Literal["x86", "arm"]
 FirmwareType = Literal["bios", "uefi"]
 ImageType = Literal["ECS", "BMS", "FusionCompute", "Ironic", "IsoImage"]
+WholeImageType = Literal["CBR", "CSBS"]
+QuickImportType = Literal["ECS", "BMS", "DataImage"]
 VolumeImageType = Literal["ECS", "BMS", "FusionCompute", "Ironic"]
 
 
@@ -192,7 +208,98 @@ class VolumeImage:
     extra: Optional[Mapping[str, Any]] = None
 
 
-for _spec_class in (Tag, DataImage, ServerImage, ServerDataImages, ObsDataImage, ObsImage, VolumeImage):
+@dataclass(frozen=True)
+class WholeServerImage:
+    """A whole image (every disk) of an ECS (``instance_id``, a UUID).
+
+    ``vault_id`` is the CBR vault the ECS is or will be in: required when the ECS backs up to CBR.
+    """
+
+    name: str
+    instance_id: str
+    description: Optional[str] = None
+    tags: Optional[Sequence[str]] = None
+    image_tags: Optional[Sequence[ImageTagLike]] = None
+    enterprise_project_id: Optional[str] = None
+    max_ram: Optional[int] = None
+    min_ram: Optional[int] = None
+    vault_id: Optional[str] = None
+    extra: Optional[Mapping[str, Any]] = None
+
+
+@dataclass(frozen=True)
+class WholeBackupImage:
+    """A whole image from an ECS backup (``backup_id``, a UUID).
+
+    ``whole_image_type`` is ``"CBR"`` for a CBR backup, ``"CSBS"`` (the default) for a CSBS one.
+    """
+
+    name: str
+    backup_id: str
+    description: Optional[str] = None
+    tags: Optional[Sequence[str]] = None
+    image_tags: Optional[Sequence[ImageTagLike]] = None
+    enterprise_project_id: Optional[str] = None
+    max_ram: Optional[int] = None
+    min_ram: Optional[int] = None
+    whole_image_type: Optional[WholeImageType] = None
+    extra: Optional[Mapping[str, Any]] = None
+
+
+@dataclass(frozen=True)
+class QuickImportImage:
+    """An image quickly imported from a RAW or ZVHD2 file in OBS (``image_url`` ``"bucket:object"``,
+    ``min_disk`` 1-1024 GB).
+
+    ``type`` ``"ECS"`` (the default) or ``"BMS"`` makes a system image and needs ``os_version``;
+    ``type="DataImage"`` makes a data image, whose ``os_type`` is Linux (the default) or Windows.
+    """
+
+    name: str
+    image_url: str
+    min_disk: int
+    description: Optional[str] = None
+    os_version: Optional[str] = None
+    os_type: Optional[OsType] = None
+    tags: Optional[Sequence[str]] = None
+    image_tags: Optional[Sequence[ImageTagLike]] = None
+    type: Optional[QuickImportType] = None
+    enterprise_project_id: Optional[str] = None
+    architecture: Optional[Architecture] = None
+    extra: Optional[Mapping[str, Any]] = None
+
+
+@dataclass(frozen=True)
+class ObsDataImageFile:
+    """A data-disk image from an external file in OBS (``image_url`` ``"bucket:object"``, ``min_disk``
+    40-2048 GB); ``os_type`` is Linux (the default) or Windows; ``cmk_id`` encrypts it.
+    """
+
+    name: str
+    image_url: str
+    min_disk: int
+    description: Optional[str] = None
+    os_type: Optional[OsType] = None
+    cmk_id: Optional[str] = None
+    tags: Optional[Sequence[str]] = None
+    image_tags: Optional[Sequence[ImageTagLike]] = None
+    enterprise_project_id: Optional[str] = None
+    extra: Optional[Mapping[str, Any]] = None
+
+
+for _spec_class in (
+    Tag,
+    DataImage,
+    ServerImage,
+    ServerDataImages,
+    ObsDataImage,
+    ObsImage,
+    VolumeImage,
+    WholeServerImage,
+    WholeBackupImage,
+    QuickImportImage,
+    ObsDataImageFile,
+):
     use_direct_init(_spec_class)
 del _spec_class
 
@@ -309,11 +416,89 @@ class VolumeImageDict(_VolumeImageRequired, total=False):
     extra: Mapping[str, Any]
 
 
+class _WholeServerImageRequired(TypedDict):
+    name: str
+    instance_id: str
+
+
+class WholeServerImageDict(_WholeServerImageRequired, total=False):
+    """A :class:`WholeServerImage` as a dict (the API's keys; editors complete them)."""
+
+    description: str
+    tags: Sequence[str]
+    image_tags: Sequence[TagDict]
+    enterprise_project_id: str
+    max_ram: int
+    min_ram: int
+    vault_id: str
+    extra: Mapping[str, Any]
+
+
+class _WholeBackupImageRequired(TypedDict):
+    name: str
+    backup_id: str
+
+
+class WholeBackupImageDict(_WholeBackupImageRequired, total=False):
+    """A :class:`WholeBackupImage` as a dict (the API's keys; editors complete them)."""
+
+    description: str
+    tags: Sequence[str]
+    image_tags: Sequence[TagDict]
+    enterprise_project_id: str
+    max_ram: int
+    min_ram: int
+    whole_image_type: WholeImageType
+    extra: Mapping[str, Any]
+
+
+class _QuickImportImageRequired(TypedDict):
+    name: str
+    image_url: str
+    min_disk: int
+
+
+class QuickImportImageDict(_QuickImportImageRequired, total=False):
+    """A :class:`QuickImportImage` as a dict (the API's keys; editors complete them)."""
+
+    description: str
+    os_version: str
+    os_type: OsType
+    tags: Sequence[str]
+    image_tags: Sequence[TagDict]
+    type: QuickImportType
+    enterprise_project_id: str
+    architecture: Architecture
+    extra: Mapping[str, Any]
+
+
+class _ObsDataImageFileRequired(TypedDict):
+    name: str
+    image_url: str
+    min_disk: int
+
+
+class ObsDataImageFileDict(_ObsDataImageFileRequired, total=False):
+    """An :class:`ObsDataImageFile` as a dict (the API's keys; editors complete them)."""
+
+    description: str
+    os_type: OsType
+    cmk_id: str
+    tags: Sequence[str]
+    image_tags: Sequence[TagDict]
+    enterprise_project_id: str
+    extra: Mapping[str, Any]
+
+
 _MODES: dict[type, str] = {
     ServerImage: "server",
     ServerDataImages: "data_images",
     ObsImage: "obs",
     VolumeImage: "volume",
+    WholeServerImage: "whole_server",
+    WholeBackupImage: "whole_backup",
+    QuickImportImage: "quick_import",
+    ObsDataImageFile: "obs_data_image",
 }
 
 
@@ -332,12 +517,28 @@ ServerImageLike = Union[ServerImage, ServerImageDict, Mapping[str, Any], Support
 ServerDataImagesLike = Union[ServerDataImages, ServerDataImagesDict, Mapping[str, Any], SupportsModelDump]
 ObsImageLike = Union[ObsImage, ObsImageDict, Mapping[str, Any], SupportsModelDump]
 VolumeImageLike = Union[VolumeImage, VolumeImageDict, Mapping[str, Any], SupportsModelDump]
-ImageSpecLike = Union[ServerImageLike, ServerDataImagesLike, ObsImageLike, VolumeImageLike]
-"""What ``create_image`` accepts: any spec dataclass, a dict with the API's keys, or a model."""
+WholeServerImageLike = Union[WholeServerImage, WholeServerImageDict, Mapping[str, Any], SupportsModelDump]
+WholeBackupImageLike = Union[WholeBackupImage, WholeBackupImageDict, Mapping[str, Any], SupportsModelDump]
+QuickImportImageLike = Union[QuickImportImage, QuickImportImageDict, Mapping[str, Any], SupportsModelDump]
+ObsDataImageFileLike = Union[ObsDataImageFile, ObsDataImageFileDict, Mapping[str, Any], SupportsModelDump]
+ImageSpecLike = Union[
+    ServerImageLike,
+    ServerDataImagesLike,
+    ObsImageLike,
+    VolumeImageLike,
+    WholeServerImage,
+    WholeBackupImage,
+    QuickImportImage,
+    ObsDataImageFile,
+]
+"""What ``create_image`` accepts: any spec dataclass, a dict with the API's keys, or a model. A whole image,
+a quick import or a data image from an OBS file is only ever its dataclass: a dict's keys say one of ``POST /v2/cloudimages/action``'s ways."""
 
 
 def mode_of(spec: Any) -> Optional[str]:
-    """The mode a spec dataclass stands for (``"server"``, ``"data_images"``, ``"obs"``, ``"volume"``).
+    """The mode a spec dataclass stands for (``"server"``, ``"data_images"``, ``"obs"``, ``"volume"``,
+    ``"whole_server"``, ``"whole_backup"``, ``"quick_import"``,
+    ``"obs_data_image"``).
 
     ``None`` for anything else (dicts, models), whose mode the core reads from the keys.
     """

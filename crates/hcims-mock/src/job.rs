@@ -21,23 +21,45 @@ impl JobKind {
             JobKind::DataImages => "imsVolumesToSysDataImagesJob",
             JobKind::Obs => "imsImportImageJob",
             JobKind::Volume => "imsVolumeCreateImageJob",
+            // The page names no job type: these follow the others' pattern.
+            JobKind::WholeServer => "imsCreateWholeImageByInstance",
+            JobKind::WholeBackup => "imsCreateWholeImageByBackup",
+            JobKind::QuickImport => "imsQuickImportImageJob",
+            JobKind::ObsDataImage => "imsCreateDataImageByFileJob",
         }
     }
 
     fn sub_job_type(self) -> &'static str {
         match self {
-            JobKind::Obs => "imsImportDataImageJob",
-            JobKind::Server | JobKind::DataImages | JobKind::Volume => "imsCopyVolumeToImageJob",
+            JobKind::Obs | JobKind::QuickImport | JobKind::ObsDataImage => "imsImportDataImageJob",
+            JobKind::Server
+            | JobKind::DataImages
+            | JobKind::Volume
+            | JobKind::WholeServer
+            | JobKind::WholeBackup => "imsCopyVolumeToImageJob",
         }
     }
 
-    /// `current_task` while RUNNING; only the server one is documented, the others follow its pattern.
-    fn current_task(self) -> &'static str {
+    /// `current_task` while RUNNING (`fraction` done); only the server one is documented, the others
+    /// follow its pattern. A whole image of an ECS backs the ECS up in its first half.
+    fn current_task(self, fraction: f64) -> &'static str {
         match self {
+            JobKind::WholeServer if fraction < 0.5 => "CreateBackupTask",
+            JobKind::WholeServer | JobKind::WholeBackup => "CreateWholeImageTask",
             JobKind::Server => "CreateImageByInstanceTask",
             JobKind::DataImages => "VolumesToSysDataImagesTask",
-            JobKind::Obs => "ImportImageTask",
+            JobKind::Obs | JobKind::QuickImport | JobKind::ObsDataImage => "ImportImageTask",
             JobKind::Volume => "VolumeCreateImageTask",
+        }
+    }
+}
+
+impl JobKind {
+    /// How a job of this kind moves: a whole image of an ECS takes twice as long, its backup first.
+    fn paced(self, pacing: Pacing) -> Pacing {
+        match self {
+            JobKind::WholeServer => pacing.doubled(),
+            _ => pacing,
         }
     }
 }
@@ -137,7 +159,7 @@ impl Job {
             begin,
             began: Instant::now(),
             queries: 0,
-            end: match pacing.run {
+            end: match plan.kind.paced(pacing).run {
                 Run::Elapsed(duration) => Some(begin + duration),
                 Run::Polls(_) => None,
             },
@@ -177,7 +199,9 @@ impl Job {
     }
 
     pub fn phase(&self, pacing: Pacing) -> Phase {
-        pacing.phase(self.queries, self.began.elapsed())
+        self.kind
+            .paced(pacing)
+            .phase(self.queries, self.began.elapsed())
     }
 
     /// One query of the job: it advances by one step, then is served.
@@ -218,7 +242,10 @@ impl Job {
                 "process_percent".into(),
                 json!(round_to_hundredths(fraction)),
             );
-            entities.insert("current_task".into(), self.kind.current_task().into());
+            entities.insert(
+                "current_task".into(),
+                self.kind.current_task(fraction).into(),
+            );
         }
         if !self.sub_jobs.is_empty() && phase != Phase::Init {
             let sub_jobs = self

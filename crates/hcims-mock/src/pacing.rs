@@ -54,6 +54,15 @@ impl Pacing {
         })
     }
 
+    /// The pacing of a job that runs twice as long (its INIT queries alike).
+    pub fn doubled(self) -> Self {
+        let run = match self.run {
+            Run::Polls(polls) => Run::Polls(polls.saturating_mul(2).saturating_add(1)),
+            Run::Elapsed(duration) => Run::Elapsed(duration.saturating_mul(2)),
+        };
+        Self { run, ..self }
+    }
+
     /// The phase of a job queried `queries` times, which began `elapsed` ago.
     pub fn phase(&self, queries: u32, elapsed: Duration) -> Phase {
         let init_polls = self.init_polls;

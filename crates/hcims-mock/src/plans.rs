@@ -1,19 +1,28 @@
 //! What an accepted create asks for: the kind of job and every image it will make.
 
 use hcims::spec::{
-    Architecture, DataImage, FirmwareType, ImageSpec, ImageTag, ImageType, ObsDataImage, ObsImage,
-    ServerDataImages, ServerImage, VolumeImage,
+    Architecture, DataImage, FirmwareType, ImageSpec, ImageTag, ImageType, ObsDataImage,
+    ObsDataImageFile, ObsImage, QuickImportImage, ServerDataImages, ServerImage, VolumeImage,
+    WholeBackupImage, WholeServerImage,
 };
 
 use crate::images::{ImageFacts, OsFacts};
 
-/// The four ways to make an image, as far as their jobs differ.
+/// The ways to make an image, as far as their jobs differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum JobKind {
     Server,
     DataImages,
     Obs,
     Volume,
+    /// A whole image of an ECS: IMS backs the ECS up first, so the job runs twice as long.
+    WholeServer,
+    /// A whole image from an existing backup.
+    WholeBackup,
+    /// A quick import of a big file in OBS.
+    QuickImport,
+    /// A data image from an OBS file.
+    ObsDataImage,
 }
 
 /// The plan of one accepted create.
@@ -52,6 +61,10 @@ impl From<ImageSpec> for ImagePlan {
             ImageSpec::DataImages(data) => plan_data_images(data),
             ImageSpec::Obs(obs) => plan_obs(obs),
             ImageSpec::Volume(volume) => plan_volume(volume),
+            ImageSpec::WholeServer(whole) => plan_whole_server(whole),
+            ImageSpec::WholeBackup(whole) => plan_whole_backup(whole),
+            ImageSpec::QuickImport(quick) => plan_quick_import(quick),
+            ImageSpec::ObsDataImage(file) => plan_obs_data_image(file),
         }
     }
 }
@@ -200,6 +213,98 @@ fn plan_volume(volume: VolumeImage) -> ImagePlan {
     };
     ImagePlan {
         kind: JobKind::Volume,
+        system: Some(facts),
+        data: Vec::new(),
+        instance_id: None,
+    }
+}
+
+fn plan_whole_server(whole: WholeServerImage) -> ImagePlan {
+    let facts = ImageFacts {
+        os: Some(OsFacts::unknown_linux()),
+        ..described_image!(whole, format!("instance,{}", whole.instance_id))
+    };
+    ImagePlan {
+        kind: JobKind::WholeServer,
+        system: Some(facts),
+        data: Vec::new(),
+        instance_id: Some(whole.instance_id),
+    }
+}
+
+fn plan_whole_backup(whole: WholeBackupImage) -> ImagePlan {
+    let facts = ImageFacts {
+        os: Some(OsFacts::unknown_linux()),
+        ..described_image!(whole, format!("backup,{}", whole.backup_id))
+    };
+    ImagePlan {
+        kind: JobKind::WholeBackup,
+        system: Some(facts),
+        data: Vec::new(),
+        instance_id: None,
+    }
+}
+
+/// The facts of an image imported from the file `$request.image_url`, from the fields every file request
+/// names alike (a macro for the reason of `described_image!`); each plan overrides what differs.
+macro_rules! file_image {
+    ($request:ident) => {
+        ImageFacts {
+            description: $request.description.unwrap_or_default(),
+            tags: tag_strings($request.tags, $request.image_tags),
+            min_disk: $request.min_disk,
+            min_ram: 0,
+            max_ram: None,
+            os: None,
+            env: "DataImage",
+            data_origin: format!("file,{}", $request.image_url),
+            enterprise_project_id: enterprise_project($request.enterprise_project_id),
+            firmware: FirmwareType::Bios.as_str(),
+            arm: false,
+            from_file: true,
+            name: $request.name,
+        }
+    };
+}
+
+fn plan_quick_import(quick: QuickImportImage) -> ImagePlan {
+    let data = quick.is_data_image();
+    let arm = quick.architecture == Some(Architecture::Arm);
+    let os = match (&quick.os_version, data) {
+        (Some(version), false) => Some(OsFacts::from_version(version, None)),
+        _ => None,
+    };
+    let facts = ImageFacts {
+        os,
+        env: if data { "DataImage" } else { "FusionCompute" },
+        // Arm images boot with UEFI ("当架构类型为arm时，镜像引导方式将自动转为UEFI").
+        firmware: if arm {
+            FirmwareType::Uefi
+        } else {
+            FirmwareType::Bios
+        }
+        .as_str(),
+        arm,
+        ..file_image!(quick)
+    };
+    let (system, data) = if data {
+        (None, vec![facts])
+    } else {
+        (Some(facts), Vec::new())
+    };
+    ImagePlan {
+        kind: JobKind::QuickImport,
+        system,
+        data,
+        instance_id: None,
+    }
+}
+
+/// The page is silent about the job: its one image is named where a system image's is, `entities.image_id`.
+fn plan_obs_data_image(file: ObsDataImageFile) -> ImagePlan {
+    let facts = file_image!(file);
+    ImagePlan {
+        kind: JobKind::ObsDataImage,
         system: Some(facts),
         data: Vec::new(),
         instance_id: None,

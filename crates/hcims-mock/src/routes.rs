@@ -38,6 +38,18 @@ pub(crate) fn router(state: Arc<MockState>) -> Router {
     Router::new()
         .route("/v2/cloudimages/action", post(images::create_image))
         .route("/v2/cloudimages", get(images::list_images))
+        .route(
+            "/v1/cloudimages/wholeimages/action",
+            post(images::create_whole_image),
+        )
+        .route(
+            "/v2/cloudimages/quickimport/action",
+            post(images::quick_import),
+        )
+        .route(
+            "/v1/cloudimages/dataimages/action",
+            post(images::create_data_image),
+        )
         .route("/v1/{project_id}/jobs/{job_id}", get(jobs::show_job))
         .route("/v1/cloudimages/job/{job_id}", get(jobs::show_job_progress))
         .route("/v1/cloudimages/os_version", get(account::list_os_versions))

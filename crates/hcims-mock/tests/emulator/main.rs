@@ -3,11 +3,14 @@
 mod common;
 
 mod auth;
+mod data_image_file;
 mod faults;
 mod gateway;
 mod images;
 mod jobs;
 mod lifecycle;
 mod projects;
+mod quick_import;
 mod rules;
 mod state_rules;
+mod whole;

@@ -14,12 +14,14 @@ use crate::prepare::PreparedRequest;
 use crate::spec::{FieldError, ImageSpec, Rules};
 use crate::transport::Answer;
 
-pub const CREATE_PATH: &str = "/v2/cloudimages/action";
+pub const CREATE_PATH: &str = crate::spec::CREATE_ACTION_PATH;
 
 /// A create that passed every rule, kept as the request body it will send: a batch holds one per spec
 /// until its turn comes, at a third of the size of the spec itself.
 #[derive(Debug, Clone)]
 pub struct CheckedCreate {
+    /// The seed's create path or another call that makes images (whole images): a batch may mix them.
+    path: &'static str,
     body: Bytes,
 }
 
@@ -36,8 +38,11 @@ impl CheckedCreate {
         rules: Rules,
     ) -> Result<(CheckedCreate, Vec<FieldError>), Error> {
         let warnings = spec.validate_with(rules)?;
-        let body = Bytes::from(spec.to_body());
-        Ok((CheckedCreate { body }, warnings))
+        let create = CheckedCreate {
+            path: spec.path(),
+            body: Bytes::from(spec.to_body()),
+        };
+        Ok((create, warnings))
     }
 }
 
@@ -46,7 +51,7 @@ impl Call for CheckedCreate {
     type Output = String;
 
     fn request<'a>(&'a self, _project: &'a str) -> Request<'a> {
-        Request::post(CREATE_PATH, Cow::Borrowed(&self.body))
+        Request::post(self.path, Cow::Borrowed(&self.body))
     }
 
     fn parse(&self, answer: &Answer) -> Result<String, Error> {

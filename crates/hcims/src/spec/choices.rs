@@ -136,6 +136,16 @@ choice!(
     FirmwareType, codes::FIRMWARE_TYPE, { Bios = "bios", Uefi = "uefi" }
 );
 
+choice!(
+    /// `whole_image_type`: the service that holds the backup a whole image is made from.
+    WholeImageType, codes::MALFORMED, { Cbr = "CBR", Csbs = "CSBS" }
+);
+
+choice!(
+    /// `type` of a quick import: a system image for an ECS or a BMS, or a data image.
+    QuickImportType, codes::IMAGE_TYPE, { Ecs = "ECS", Bms = "BMS", DataImage = "DataImage" }
+);
+
 /// The words of `T`, as sent.
 pub(crate) fn words<T: Choice>() -> Vec<&'static str> {
     T::WORDS.iter().map(|(word, _)| *word).collect()
@@ -149,6 +159,8 @@ pub fn python_literals() -> Vec<(String, Vec<&'static str>)> {
         (Architecture::python(), words::<Architecture>()),
         (FirmwareType::python(), words::<FirmwareType>()),
         (ImageType::python(), words::<ImageType>()),
+        (WholeImageType::python(), words::<WholeImageType>()),
+        (QuickImportType::python(), words::<QuickImportType>()),
         ("VolumeImageType".to_owned(), volume_image_types()),
     ]
 }

@@ -39,3 +39,5 @@ pub const ISO_OS_VERSION: &str = "IMG.0166";
 pub const FILE_NAME_SPACE: &str = "IMG.0175";
 /// `architecture` is not x86 or arm.
 pub const ARCHITECTURE: &str = "IMG.0212";
+/// The backup ID (`backup_id`) of a whole image is missing.
+pub const BACKUP_ID_MISSING: &str = "IMG.0019";

@@ -18,8 +18,10 @@ mod error;
 mod extra;
 mod ids;
 mod obs;
+mod obs_data_image;
 mod os_versions;
 mod path;
+mod quick_import;
 mod read;
 mod rules;
 mod server;
@@ -30,23 +32,34 @@ mod tags;
 mod text;
 mod volume;
 mod way;
+mod whole;
 
 #[cfg(test)]
+mod obs_data_image_tests;
+#[cfg(test)]
+mod quick_import_tests;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod whole_tests;
 
 pub use choices::{
-    python_literals, Architecture, Choice, FirmwareType, ImageType, OsType, UnknownWord,
+    python_literals, Architecture, Choice, FirmwareType, ImageType, OsType, QuickImportType,
+    UnknownWord, WholeImageType,
 };
 pub use data_images::{DataImage, ServerDataImages};
 pub use error::{FieldError, ValidationErrors};
 pub use ids::is_uuid;
 pub use obs::{ObsDataImage, ObsImage};
+pub use obs_data_image::{ObsDataImageFile, OBS_DATA_IMAGE_PATH};
 pub use os_versions::{is_known_os_version, known_os_versions};
+pub use quick_import::{QuickImportImage, QUICK_IMPORT_PATH};
 pub use rules::{RuleKind, Rules, UnknownRules, ENV_RULES, SWITCH_HINT};
 pub use server::ServerImage;
 pub use tags::{split_tag, ImageTag};
 pub use volume::VolumeImage;
 pub use way::{FieldSchema, WaySchema};
+pub use whole::{WholeBackupImage, WholeServerImage, WHOLE_IMAGE_PATH};
 
 use error::Report;
 use path::FieldPath;
@@ -63,10 +76,22 @@ pub enum Mode {
     Obs,
     /// A system image from a data volume: `volume_id`.
     Volume,
+    /// A whole image of an ECS (`POST /v1/cloudimages/wholeimages/action` with `instance_id`); never
+    /// read from a body's keys: `instance_id` alone means a system image.
+    WholeServer,
+    /// A whole image from an ECS backup (`POST /v1/cloudimages/wholeimages/action` with `backup_id`).
+    WholeBackup,
+    /// A quick import of a big file in OBS (`POST /v2/cloudimages/quickimport/action`); only ever named.
+    QuickImport,
+    /// A data image from an OBS file (`POST /v1/cloudimages/dataimages/action`); only ever named.
+    ObsDataImage,
 }
 
 impl Mode {
+    /// The four ways of `POST /v2/cloudimages/action`, which a body's keys decide.
     pub const ALL: [Mode; 4] = [Mode::Server, Mode::DataImages, Mode::Obs, Mode::Volume];
+    /// The ways of `POST /v1/cloudimages/wholeimages/action`, only ever named.
+    pub const WHOLE: [Mode; 2] = [Mode::WholeServer, Mode::WholeBackup];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -74,6 +99,10 @@ impl Mode {
             Mode::DataImages => "data_images",
             Mode::Obs => "obs",
             Mode::Volume => "volume",
+            Mode::WholeServer => "whole_server",
+            Mode::WholeBackup => "whole_backup",
+            Mode::QuickImport => "quick_import",
+            Mode::ObsDataImage => "obs_data_image",
         }
     }
 
@@ -84,6 +113,9 @@ impl Mode {
             Mode::DataImages => "data_images",
             Mode::Obs => "image_url",
             Mode::Volume => "volume_id",
+            Mode::WholeServer => "instance_id",
+            Mode::WholeBackup => "backup_id",
+            Mode::QuickImport | Mode::ObsDataImage => "image_url",
         }
     }
 
@@ -94,6 +126,10 @@ impl Mode {
             Mode::DataImages => ServerDataImages::PAGE,
             Mode::Obs => ObsImage::PAGE,
             Mode::Volume => VolumeImage::PAGE,
+            Mode::WholeServer => WholeServerImage::PAGE,
+            Mode::WholeBackup => WholeBackupImage::PAGE,
+            Mode::QuickImport => QuickImportImage::PAGE,
+            Mode::ObsDataImage => ObsDataImageFile::PAGE,
         }
     }
 
@@ -103,6 +139,10 @@ impl Mode {
             Mode::DataImages => "data-disk images from an ECS",
             Mode::Obs => "an image from an OBS file",
             Mode::Volume => "a system image from a data volume",
+            Mode::WholeServer => "a whole image of an ECS",
+            Mode::WholeBackup => "a whole image from an ECS backup",
+            Mode::QuickImport => "a quick import of an OBS file",
+            Mode::ObsDataImage => "a data image from an OBS file",
         }
     }
 }
@@ -121,7 +161,7 @@ impl fmt::Display for UnknownMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown image mode {:?}: expected server, data_images, obs or volume",
+            "unknown image mode {:?}: expected server, data_images, obs or volume (or whole_server, whole_backup, quick_import, obs_data_image)",
             self.0
         )
     }
@@ -135,6 +175,8 @@ impl FromStr for Mode {
     fn from_str(s: &str) -> Result<Self, UnknownMode> {
         Mode::ALL
             .into_iter()
+            .chain(Mode::WHOLE)
+            .chain([Mode::QuickImport, Mode::ObsDataImage])
             .find(|mode| mode.as_str() == s)
             .ok_or_else(|| UnknownMode(s.to_owned()))
     }
@@ -152,6 +194,9 @@ pub enum UnknownKeys {
 /// The page of `POST /v2/cloudimages/action`, whose rules the four ways of making an image follow.
 pub const CREATE_IMAGE_PAGE: &str = "create-image page";
 
+/// The path of the seed's four ways.
+pub const CREATE_ACTION_PATH: &str = "/v2/cloudimages/action";
+
 /// The keys that decide the mode; one of them in a request of another mode is always an error.
 pub(crate) const MODE_KEYS: &[&str] = &["instance_id", "data_images", "image_url", "volume_id"];
 
@@ -163,6 +208,10 @@ pub enum ImageSpec {
     DataImages(ServerDataImages),
     Obs(ObsImage),
     Volume(VolumeImage),
+    WholeServer(WholeServerImage),
+    WholeBackup(WholeBackupImage),
+    QuickImport(QuickImportImage),
+    ObsDataImage(ObsDataImageFile),
 }
 
 /// `ImageSpec::from(way)` for each way's struct.
@@ -180,7 +229,11 @@ image_spec_from!(
     Server(ServerImage),
     DataImages(ServerDataImages),
     Obs(ObsImage),
-    Volume(VolumeImage)
+    Volume(VolumeImage),
+    WholeServer(WholeServerImage),
+    WholeBackup(WholeBackupImage),
+    QuickImport(QuickImportImage),
+    ObsDataImage(ObsDataImageFile)
 );
 
 impl ImageSpec {
@@ -225,6 +278,18 @@ impl ImageSpec {
             }
             Mode::Obs => ImageSpec::Obs(ObsImage::read_at(reader_at, object, root)),
             Mode::Volume => ImageSpec::Volume(VolumeImage::read_at(reader_at, object, root)),
+            Mode::WholeServer => {
+                ImageSpec::WholeServer(WholeServerImage::read_at(reader_at, object, root))
+            }
+            Mode::WholeBackup => {
+                ImageSpec::WholeBackup(WholeBackupImage::read_at(reader_at, object, root))
+            }
+            Mode::QuickImport => {
+                ImageSpec::QuickImport(QuickImportImage::read_at(reader_at, object, root))
+            }
+            Mode::ObsDataImage => {
+                ImageSpec::ObsDataImage(ObsDataImageFile::read_at(reader_at, object, root))
+            }
         };
         let mut report = spec.check();
         if !reader.report.is_empty() {
@@ -254,6 +319,10 @@ impl ImageSpec {
             ImageSpec::DataImages(spec) => spec.check(&root, &mut report),
             ImageSpec::Obs(spec) => spec.check(&root, &mut report),
             ImageSpec::Volume(spec) => spec.check(&root, &mut report),
+            ImageSpec::WholeServer(spec) => spec.check(&root, &mut report),
+            ImageSpec::WholeBackup(spec) => spec.check(&root, &mut report),
+            ImageSpec::QuickImport(spec) => spec.check(&root, &mut report),
+            ImageSpec::ObsDataImage(spec) => spec.check(&root, &mut report),
         }
         report
     }
@@ -270,7 +339,12 @@ impl ImageSpec {
         let os_version = match self {
             ImageSpec::Obs(spec) => spec.os_version.as_deref(),
             ImageSpec::Volume(spec) => Some(spec.os_version.as_str()),
-            ImageSpec::Server(_) | ImageSpec::DataImages(_) => None,
+            ImageSpec::QuickImport(spec) => spec.os_version.as_deref(),
+            ImageSpec::Server(_)
+            | ImageSpec::DataImages(_)
+            | ImageSpec::WholeServer(_)
+            | ImageSpec::WholeBackup(_)
+            | ImageSpec::ObsDataImage(_) => None,
         };
         os_version
             .filter(|v| !v.is_empty())
@@ -288,6 +362,10 @@ impl ImageSpec {
             ImageSpec::DataImages(_) => Mode::DataImages,
             ImageSpec::Obs(_) => Mode::Obs,
             ImageSpec::Volume(_) => Mode::Volume,
+            ImageSpec::WholeServer(_) => Mode::WholeServer,
+            ImageSpec::WholeBackup(_) => Mode::WholeBackup,
+            ImageSpec::QuickImport(_) => Mode::QuickImport,
+            ImageSpec::ObsDataImage(_) => Mode::ObsDataImage,
         }
     }
 
@@ -301,6 +379,20 @@ impl ImageSpec {
                 .or_else(|| spec.data_images.first().map(|image| image.name.as_str())),
             ImageSpec::Obs(spec) => Some(&spec.name),
             ImageSpec::Volume(spec) => Some(&spec.name),
+            ImageSpec::WholeServer(spec) => Some(&spec.name),
+            ImageSpec::WholeBackup(spec) => Some(&spec.name),
+            ImageSpec::QuickImport(spec) => Some(&spec.name),
+            ImageSpec::ObsDataImage(spec) => Some(&spec.name),
+        }
+    }
+
+    /// Where the spec is sent: the seed's four ways share one path, whole images have their own.
+    pub fn path(&self) -> &'static str {
+        match self {
+            ImageSpec::WholeServer(_) | ImageSpec::WholeBackup(_) => WHOLE_IMAGE_PATH,
+            ImageSpec::QuickImport(_) => QUICK_IMPORT_PATH,
+            ImageSpec::ObsDataImage(_) => OBS_DATA_IMAGE_PATH,
+            _ => CREATE_ACTION_PATH,
         }
     }
 
@@ -322,6 +414,10 @@ pub fn schema() -> Vec<WaySchema> {
         ObsDataImage::schema(),
         ObsImage::schema(),
         VolumeImage::schema(),
+        WholeServerImage::schema(),
+        WholeBackupImage::schema(),
+        QuickImportImage::schema(),
+        ObsDataImageFile::schema(),
     ]
 }
 

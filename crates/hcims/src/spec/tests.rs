@@ -117,6 +117,12 @@ fn valid(mode: Mode) -> Value {
         Mode::DataImages => json!({"data_images": [{"name": "d1", "volume_id": UUID2}]}),
         Mode::Obs => json!({"name": "c7", "image_url": "bucket:centos7.qcow2", "min_disk": 40}),
         Mode::Volume => json!({"name": "v", "volume_id": UUID, "os_version": "CentOS 7.0 64bit"}),
+        Mode::WholeServer => json!({"name": "w", "instance_id": UUID}),
+        Mode::WholeBackup => json!({"name": "w", "backup_id": UUID}),
+        Mode::ObsDataImage => json!({"name": "d", "image_url": "b:o.qcow2", "min_disk": 40}),
+        Mode::QuickImport => {
+            json!({"name": "q", "image_url": "b:o.zvhd2", "min_disk": 40, "os_version": "CentOS 7.0 64bit"})
+        }
     }
 }
 
