@@ -17,11 +17,15 @@ import pytest
 import hcims
 import hcims.client
 from hcims import AsyncClient, Client, OsVersion, Quota
+from hcims.image_changes import ImageChanges
 from hcims.testing import MockIms
 
 INSTANCE = "877a2cda-ba63-4e1e-b95f-e67e48b6129a"
 CALLS = [
-    name for name, value in vars(Client).items() if inspect.isfunction(value) and not name.startswith("_")
+    name
+    for cls in (Client, ImageChanges)
+    for name, value in vars(cls).items()
+    if inspect.isfunction(value) and not name.startswith("_")
 ]
 TWINS = [name for name in CALLS if name in hcims.__all__]
 
@@ -43,6 +47,8 @@ def test_the_calls_are_every_public_method_and_have_twins_where_they_had_them() 
             "quota",
             "find_images",
             "get_image",
+            "delete_image",
+            "delete_images",
         ]
     )
     assert sorted(TWINS) == sorted(set(CALLS) - {"os_versions", "quota", "find_images"})

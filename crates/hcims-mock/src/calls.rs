@@ -4,5 +4,6 @@
 
 pub(crate) mod account;
 pub(crate) mod iam;
+pub(crate) mod image_changes;
 pub(crate) mod images;
 pub(crate) mod jobs;

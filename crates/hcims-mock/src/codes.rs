@@ -22,3 +22,7 @@ pub(crate) const TOO_MANY_RUNNING: &str = "IMG.0060";
 pub(crate) const JOB_NOT_FOUND: &str = "IMG.0404";
 /// The error code of an emulated job failure: IMS's "image-file registration failed".
 pub(crate) const JOB_FAILED: &str = "IMG.1075";
+/// IMS's code for an image id the project does not have (never had, or deleted).
+pub(crate) const UNKNOWN_IMAGE: &str = "IMG.0027";
+/// IMS's code for deleting an image its job still makes.
+pub(crate) const IMAGE_BEING_MADE: &str = "IMG.0090";

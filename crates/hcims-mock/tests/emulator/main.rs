@@ -5,6 +5,7 @@ mod common;
 mod auth;
 mod faults;
 mod gateway;
+mod image_changes;
 mod images;
 mod jobs;
 mod lifecycle;

@@ -2,6 +2,7 @@
 //! its answer types and parsers, and its `impl Client` methods.
 
 pub mod create;
+pub mod delete;
 pub mod images;
 pub mod jobs;
 pub mod os_versions;

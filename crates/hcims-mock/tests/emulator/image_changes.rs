@@ -1,0 +1,75 @@
+//! `DELETE /v2/images/{image_id}`: a deleted image is gone from the lists, and deleting it again is
+//! IMS's 404.
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::common::{create, poll_to_end, send, start, start_default, Auth};
+use hcims_mock::MockConfig;
+
+const SERVER: &str = r#"{"name": "web", "instance_id": "877a2cda-ba63-4e1e-b95f-e67e48b6129a"}"#;
+
+async fn made_image(ims: &hcims_mock::MockIms) -> String {
+    let job_id = create(ims, SERVER).await;
+    let (_, job) = poll_to_end(ims, &job_id).await;
+    job["entities"]["image_id"]
+        .as_str()
+        .expect("an image id")
+        .to_owned()
+}
+
+async fn delete(ims: &hcims_mock::MockIms, image_id: &str, body: &str) -> (StatusCode, Value) {
+    let answer = send(
+        ims,
+        Method::DELETE,
+        &format!("/v2/images/{image_id}"),
+        body,
+        Auth::Signed,
+    )
+    .await;
+    let document = if answer.text.is_empty() {
+        Value::Null
+    } else {
+        answer.json()
+    };
+    (answer.status, document)
+}
+
+#[tokio::test]
+async fn a_deleted_image_is_gone_and_deleting_it_again_is_img_0027() {
+    let ims = start_default();
+    let image_id = made_image(&ims).await;
+    let kept = made_image(&ims).await;
+    let (status, _) = delete(&ims, &image_id, r#"{"delete_backup": true}"#).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let ids: Vec<Value> = ims.images(None).iter().map(|i| i["id"].clone()).collect();
+    assert_eq!(ids, [Value::from(kept.clone())]);
+    let listed = send(&ims, Method::GET, "/v2/cloudimages", "", Auth::Signed).await;
+    assert_eq!(listed.json()["images"].as_array().unwrap().len(), 1);
+    let (again, error) = delete(&ims, &image_id, "").await;
+    assert_eq!(again, StatusCode::NOT_FOUND);
+    assert_eq!(error["error"]["code"], "IMG.0027");
+    let (unknown, _) = delete(&ims, "4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba90", "").await;
+    assert_eq!(unknown, StatusCode::NOT_FOUND);
+    // An empty body deletes too.
+    assert_eq!(delete(&ims, &kept, "").await.0, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn an_image_being_made_is_img_0090_and_a_bad_body_img_0001() {
+    let ims = start(MockConfig {
+        job_polls: 5,
+        ..MockConfig::default()
+    });
+    create(&ims, SERVER).await;
+    let image_id = ims.images(None)[0]["id"].as_str().unwrap().to_owned();
+    let (status, error) = delete(&ims, &image_id, "").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error["error"]["code"], "IMG.0090");
+    for body in [r#"{"delete_backup": "yes"}"#, r#"{"other": 1}"#, "[", "[]"] {
+        let (status, error) = delete(&ims, &image_id, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(error["error"]["code"], "IMG.0001", "{body}");
+    }
+    assert_eq!(ims.images(None).len(), 1);
+}

@@ -1,0 +1,67 @@
+"""The subcommands that change or remove images: ``hcims delete``. Added to the parser by
+:func:`add_commands`; ``hcims.cli`` reports their errors and gives the exit codes as for every command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Callable, TextIO
+
+from .client import Client
+
+ClientOf = Callable[[argparse.Namespace], Client]
+
+
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _run_delete(args: argparse.Namespace, out: TextIO) -> int:
+    client: Client = args.client_of(args)
+    if args.dry_run:
+        # Nothing is deleted: each image is looked up, so a wrong id fails here as the delete would.
+        images = [client.get_image(image_id) for image_id in args.image_ids]
+        if args.json:
+            print(json.dumps({"would_delete": [image.raw for image in images]}, ensure_ascii=False), file=out)
+        for image in [] if args.json else images:
+            print(f"would delete {image.status} image {image.id} {image.name!r}", file=out)
+        return 0
+    outcomes = client.delete_images(
+        args.image_ids, delete_backup=args.delete_backup, concurrency=args.concurrency
+    )
+    if args.json:
+        document = [
+            {"image_id": o.image_id, "deleted": o.ok, "error": None if o.ok else str(o.error)}
+            for o in outcomes
+        ]
+        print(json.dumps({"deleted": document}, ensure_ascii=False), file=out)
+    else:
+        for outcome in outcomes:
+            what = (
+                "deleted" if outcome.ok else f"not deleted: {type(outcome.error).__name__}: {outcome.error}"
+            )
+            print(f"image {outcome.image_id} {what}", file=out)
+    failed = [outcome.error for outcome in outcomes if outcome.error is not None]
+    if failed:
+        # The first failure decides the exit code, as a single failed call would.
+        raise failed[0]
+    return 0
+
+
+def add_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    client_of: ClientOf,
+) -> None:
+    """Adds ``delete`` to ``commands``; ``client_of(args)`` builds the client from the common options."""
+    delete = commands.add_parser("delete", help="delete images (DELETE /v2/images/{id})", parents=[common])
+    delete.add_argument("image_ids", nargs="+", metavar="IMAGE_ID")
+    delete.add_argument(
+        "--delete-backup", action="store_true", help="also delete the server backup of a whole-server image"
+    )
+    delete.add_argument("--concurrency", type=_at_least_one, default=8, help="deletes at once (default 8)")
+    delete.add_argument("--dry-run", action="store_true", help="show the images that would be deleted")
+    delete.set_defaults(run=_run_delete, client_of=client_of)

@@ -1,0 +1,72 @@
+"""The calls that change or remove an image once a job made it: :meth:`~ImageChanges.delete_image` and
+:meth:`~ImageChanges.delete_images`, methods of :class:`hcims.Client` (and coroutines of
+:class:`hcims.AsyncClient`) through the :class:`ImageChanges` mixin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Optional
+
+from .call import Call
+from .errors import HcimsError, ValidationError
+from .result import Result
+
+__all__ = ["ImageChanges", "ImageDeletion"]
+
+
+class ImageDeletion(Result):
+    """The outcome of deleting one image: ``error`` is None when IMS deleted it, else the exception
+    (:class:`hcims.NotFoundError` for an image the project does not have, or no longer has)."""
+
+    image_id: str
+    error: Optional[HcimsError]
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _deletions(image_ids: list[str]) -> Any:
+    """``convert`` of ``delete_images``: each native outcome (None or the exception) with its id."""
+    return lambda outcomes: [ImageDeletion(image_id, error) for image_id, error in zip(image_ids, outcomes)]
+
+
+class ImageChanges:
+    """Changing and removing images (a mixin of :class:`hcims.Client`)."""
+
+    if TYPE_CHECKING:
+
+        def _run(self, call: Call) -> Any: ...
+
+    def delete_image(self, image_id: str, delete_backup: bool = False) -> None:
+        """Deletes the private image ``image_id`` (``DELETE /v2/images/{image_id}``, answered 204).
+
+        ``delete_backup=True`` also deletes the server backup a whole-server image was made of. An image
+        the project does not have (never had, or deleted already) is :class:`hcims.NotFoundError`; one
+        still being made is refused (``IMG.0090``). Like a create, a delete is resent only when IMS
+        certainly did not act on it (otherwise the error has ``maybe_sent=True``).
+        """
+        deleted: None = self._run(Call("delete_image", image_id, delete_backup=delete_backup))
+        return deleted
+
+    def delete_images(
+        self, image_ids: Iterable[str], delete_backup: bool = False, concurrency: int = 8
+    ) -> list[ImageDeletion]:
+        """Deletes every image of ``image_ids``, at most ``concurrency`` at a time: one
+        :class:`ImageDeletion` per id, in order. A delete that fails never stops the others: its error is
+        in its outcome, nothing is raised for it."""
+        ids = [str(image_id) for image_id in image_ids]
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise ValidationError(
+                [("concurrency", f"must be a whole number of at least 1, got {concurrency!r}")]
+            )
+        outcomes: list[ImageDeletion] = self._run(
+            Call(
+                "delete_images",
+                ids,
+                delete_backup=delete_backup,
+                concurrency=concurrency,
+                convert=_deletions(ids),
+            )
+        )
+        return outcomes

@@ -1,0 +1,104 @@
+//! Changing or removing images a job made: deleting one (`DELETE /v2/images/{id}`) or many at once,
+//! bound for the blocking and the async native client.
+
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+use hcims::api::delete::DeleteImage;
+
+use crate::clients::{PyAsyncClient, PyClient};
+use crate::errors::{to_py_err, Fallible};
+use crate::interruptible::{blocking_call, run};
+use crate::logging::logged_async;
+use crate::pending::{spawn_call, spawn_delivering, PendingCall};
+
+/// One outcome per deleted id, in order: None, or the exception instance of its failure.
+fn deletions<'py>(
+    py: Python<'py>,
+    outcomes: Vec<Result<(), hcims::Error>>,
+) -> PyResult<Bound<'py, PyList>> {
+    let items = outcomes.into_iter().map(|outcome| match outcome {
+        Ok(()) => py.None().into_bound(py),
+        Err(error) => to_py_err(py, error)
+            .into_value(py)
+            .into_bound(py)
+            .into_any(),
+    });
+    PyList::new(py, items)
+}
+
+/// `concurrency` as the core takes it: at least one.
+fn at_most(concurrency: usize) -> Option<usize> {
+    Some(concurrency.max(1))
+}
+
+#[pymethods]
+impl PyClient {
+    /// Deletes image `image_id`; a `NotFoundError` when the project has no such image (any more).
+    #[pyo3(signature = (image_id, delete_backup=false))]
+    fn delete_image<'py>(
+        &self,
+        py: Python<'py>,
+        image_id: String,
+        delete_backup: bool,
+    ) -> Fallible<Bound<'py, PyAny>> {
+        run(py, &self.inner, DeleteImage::new(image_id, delete_backup))
+    }
+
+    /// Deletes every image of `image_ids`, at most `concurrency` at a time; one outcome per id, in order
+    /// (None, or the exception instance).
+    #[pyo3(signature = (image_ids, delete_backup=false, concurrency=8))]
+    fn delete_images<'py>(
+        &self,
+        py: Python<'py>,
+        image_ids: Vec<String>,
+        delete_backup: bool,
+        concurrency: usize,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let outcomes = blocking_call(py, &self.inner, |client| async move {
+            client
+                .delete_images(image_ids, delete_backup, at_most(concurrency))
+                .await
+        })?;
+        deletions(py, outcomes)
+    }
+}
+
+#[pymethods]
+impl PyAsyncClient {
+    #[pyo3(signature = (image_id, deliver, delete_backup=false))]
+    fn delete_image(
+        &self,
+        py: Python<'_>,
+        image_id: String,
+        deliver: Py<PyAny>,
+        delete_backup: bool,
+    ) -> PyResult<PendingCall> {
+        spawn_call(
+            py,
+            &self.inner,
+            deliver,
+            DeleteImage::new(image_id, delete_backup),
+        )
+    }
+
+    #[pyo3(signature = (image_ids, deliver, delete_backup=false, concurrency=8))]
+    fn delete_images(
+        &self,
+        py: Python<'_>,
+        image_ids: Vec<String>,
+        deliver: Py<PyAny>,
+        delete_backup: bool,
+        concurrency: usize,
+    ) -> PyResult<PendingCall> {
+        let client = logged_async(py, &self.inner)?;
+        let future = async move {
+            client
+                .delete_images(image_ids, delete_backup, at_most(concurrency))
+                .await
+        };
+        Ok(spawn_delivering(future, deliver, |py, outcomes| {
+            Ok(deletions(py, outcomes)?.into_any())
+        }))
+    }
+}

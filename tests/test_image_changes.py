@@ -1,0 +1,121 @@
+"""Deleting images: one (NotFoundError once gone, never a crash), many (one outcome per id, in order,
+bounded), async, and the official SDK's GlanceDeleteImageRequest against the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from huaweicloudsdkims.v2 import GlanceDeleteImageRequest, GlanceDeleteImageRequestBody, ImsClient
+
+import hcims
+from hcims import AsyncClient, Client, ImageDeletion, NotFoundError, ValidationError
+from hcims.testing import MockIms
+
+INSTANCE = "877a2cda-ba63-4e1e-b95f-e67e48b6129a"
+UNKNOWN = "4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba90"
+
+
+def made(client: Client, name: str = "web") -> str:
+    job = client.wait_for_job(
+        client.create_from_server({"name": name, "instance_id": INSTANCE}), poll_interval=0.01
+    )
+    return job.image_ids[0]
+
+
+def test_a_deleted_image_is_gone_and_deleting_it_again_is_not_found(
+    client: Client, ims_mock: MockIms
+) -> None:
+    image_id, kept = made(client), made(client, "kept")
+    assert client.delete_image(image_id) is None
+    assert [image["id"] for image in ims_mock.images] == [kept]
+    assert [image.id for image in client.find_images()] == [kept]
+    with pytest.raises(NotFoundError) as raised:
+        client.delete_image(image_id)
+    assert raised.value.code == "IMG.0027" and raised.value.status == 404
+    assert not raised.value.maybe_sent
+    request = ims_mock.requests[-1]
+    assert (request.method, request.path) == ("DELETE", f"/v2/images/{image_id}")
+
+
+def test_delete_backup_is_sent_in_the_body(client: Client, ims_mock: MockIms) -> None:
+    image_id = made(client)
+    client.delete_image(image_id, delete_backup=True)
+    assert ims_mock.requests[-1].json() == {"delete_backup": True}
+
+
+def test_an_image_id_must_be_a_uuid_and_nothing_is_sent(client: Client, ims_mock: MockIms) -> None:
+    before = len(ims_mock.requests)
+    for bad in ["", "web", "../quota"]:
+        with pytest.raises(ValidationError) as raised:
+            client.delete_image(bad)
+        assert raised.value.errors[0][0] == "image_id"
+    assert len(ims_mock.requests) == before
+
+
+def test_an_image_being_made_is_refused(ims_mock: MockIms) -> None:
+    with MockIms(job_polls=5) as slow:
+        client = Client(**slow.client_args())
+        client.create_from_server({"name": "slow", "instance_id": INSTANCE})
+        image_id = slow.images[0]["id"]
+        with pytest.raises(hcims.ApiError) as raised:
+            client.delete_image(image_id)
+        assert (raised.value.status, raised.value.code) == (400, "IMG.0090")
+
+
+def test_delete_images_gives_one_outcome_per_id_in_order_and_never_stops(
+    client: Client, ims_mock: MockIms
+) -> None:
+    ids = [made(client, f"web-{n}") for n in range(5)]
+    asked = [ids[0], UNKNOWN, ids[1], "not-an-id", *ids[2:], ids[0]]
+    outcomes = client.delete_images(asked, concurrency=2)
+    assert [outcome.image_id for outcome in outcomes] == asked
+    assert [outcome.ok for outcome in outcomes] == [True, False, True, False, True, True, True, False]
+    assert isinstance(outcomes[1].error, NotFoundError)
+    assert isinstance(outcomes[3].error, ValidationError)
+    assert isinstance(outcomes[-1].error, NotFoundError)
+    assert outcomes[0] == ImageDeletion(ids[0], None)
+    assert ims_mock.images == []
+    assert client.delete_images([]) == []
+
+
+@pytest.mark.parametrize("concurrency", [0, -1, True, 1.5])
+def test_delete_images_concurrency_is_at_least_one(client: Client, concurrency: object) -> None:
+    with pytest.raises(ValidationError) as raised:
+        client.delete_images([UNKNOWN], concurrency=concurrency)  # type: ignore[arg-type]
+    assert raised.value.errors[0][0] == "concurrency"
+
+
+def test_the_async_client_deletes_one_and_many(ims_mock: MockIms) -> None:
+    ids = [made(Client(**ims_mock.client_args()), f"a-{n}") for n in range(3)]
+
+    async def run() -> list[ImageDeletion]:
+        async with AsyncClient(**ims_mock.client_args()) as client:
+            await client.delete_image(ids[0])
+            with pytest.raises(NotFoundError):
+                await client.delete_image(ids[0])
+            return await client.delete_images(ids, concurrency=2)
+
+    assert [outcome.ok for outcome in asyncio.run(run())] == [False, True, True]
+    assert ims_mock.images == []
+
+
+@pytest.fixture
+def sdk(ims_mock: MockIms) -> Iterator[ImsClient]:
+    credentials = BasicCredentials(ims_mock.ak, ims_mock.sk, ims_mock.project_id)
+    yield ImsClient.new_builder().with_credentials(credentials).with_endpoints([ims_mock.endpoint]).build()
+
+
+def test_the_official_sdk_deletes_an_image(sdk: ImsClient, client: Client, ims_mock: MockIms) -> None:
+    image_id, other = made(client), made(client, "other")
+    sdk.glance_delete_image(
+        GlanceDeleteImageRequest(image_id=image_id, body=GlanceDeleteImageRequestBody(True))
+    )
+    sdk.glance_delete_image(GlanceDeleteImageRequest(image_id=other))
+    assert ims_mock.images == []
+    with pytest.raises(ClientRequestException) as raised:
+        sdk.glance_delete_image(GlanceDeleteImageRequest(image_id=image_id))
+    assert (raised.value.status_code, raised.value.error_code) == (404, "IMG.0027")
