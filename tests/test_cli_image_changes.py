@@ -50,3 +50,26 @@ def test_a_bad_id_exits_2_and_a_dry_run_of_a_missing_one_exits_3(ims_mock: MockI
     assert run(ims_mock, "delete", "not-an-id").returncode == 2
     assert run(ims_mock, "delete", UNKNOWN, "--dry-run").returncode == 3
     assert run(ims_mock, "delete", UNKNOWN, "--concurrency", "0").returncode == 2
+
+
+def test_update_changes_and_dry_run_does_not(ims_mock: MockIms) -> None:
+    image_id = made(ims_mock, "a")
+    looked = run(ims_mock, "update", image_id, "--name", "b", "--remove", "team", "--dry-run")
+    assert looked.returncode == 0, looked.stderr
+    assert "would change image" in looked.stdout and "remove team" in looked.stdout
+    assert not [r for r in ims_mock.requests if r.method == "PATCH"]
+    done = run(
+        ims_mock, "update", image_id, "--name", "b", "--min-ram", "512", "--set", "team=blue", "--json"
+    )
+    assert done.returncode == 0, done.stderr
+    image = json.loads(done.stdout)["image"]
+    assert (image["name"], image["min_ram"], image["team"]) == ("b", 512, "blue")
+
+
+def test_update_exit_codes(ims_mock: MockIms) -> None:
+    image_id = made(ims_mock, "a")
+    assert run(ims_mock, "update", image_id).returncode == 2
+    assert run(ims_mock, "update", image_id, "--set", "novalue").returncode == 2
+    bad = run(ims_mock, "update", image_id, "--name", "bad<name>", "--json")
+    assert bad.returncode == 2 and json.loads(bad.stderr)["errors"][0]["path"] == "name"
+    assert run(ims_mock, "update", UNKNOWN, "--name", "x").returncode == 3

@@ -119,3 +119,90 @@ def test_the_official_sdk_deletes_an_image(sdk: ImsClient, client: Client, ims_m
     with pytest.raises(ClientRequestException) as raised:
         sdk.glance_delete_image(GlanceDeleteImageRequest(image_id=image_id))
     assert (raised.value.status_code, raised.value.error_code) == (404, "IMG.0027")
+
+
+def test_update_image_answers_the_image_and_the_list_shows_it(client: Client, ims_mock: MockIms) -> None:
+    image_id = made(client)
+    image = client.update_image(
+        image_id, name="web-2", description="the web tier", min_ram=1024, support_kvm=True
+    )
+    assert isinstance(image, hcims.Image)
+    assert (image.name, image["__description"], image["min_ram"], image["__support_kvm"]) == (
+        "web-2",
+        "the web tier",
+        1024,
+        "true",
+    )
+    assert ims_mock.requests[-1].json() == [
+        {"op": "replace", "path": "/name", "value": "web-2"},
+        {"op": "replace", "path": "/__description", "value": "the web tier"},
+        {"op": "replace", "path": "/min_ram", "value": "1024"},
+        {"op": "add", "path": "/__support_kvm", "value": "true"},
+    ]
+    assert client.get_image(image_id).name == "web-2"
+    client.update_image(image_id, team="blue")
+    assert client.get_image(image_id)["team"] == "blue"
+    assert "team" not in client.update_image(image_id, team=None).raw
+
+
+def test_update_image_reports_every_broken_rule_and_sends_nothing(client: Client, ims_mock: MockIms) -> None:
+    before = len(ims_mock.requests)
+    with pytest.raises(ValidationError) as raised:
+        client.update_image(
+            "nope",
+            name="bad<name>",
+            description="a\nb",
+            min_ram=-1,
+            hw_firmware_type="efi",
+            support_xen="maybe",
+            status="active",
+            enterprise_project_id="x",
+        )
+    assert [path for path, _ in raised.value.errors] == [
+        "image_id",
+        "name",
+        "description",
+        "min_ram",
+        "hw_firmware_type",
+        "support_xen",
+        "status",
+        "enterprise_project_id",
+    ]
+    with pytest.raises(ValidationError):
+        client.update_image(UNKNOWN)
+    with pytest.raises(ValidationError) as removed:
+        client.update_image(UNKNOWN, name=None)
+    assert removed.value.errors[0][0] == "name"
+    assert len(ims_mock.requests) == before
+
+
+def test_update_image_of_an_unknown_image_is_not_found(client: Client) -> None:
+    with pytest.raises(NotFoundError):
+        client.update_image(UNKNOWN, name="x")
+
+
+def test_the_async_client_updates(ims_mock: MockIms) -> None:
+    image_id = made(Client(**ims_mock.client_args()))
+
+    async def run() -> hcims.Image:
+        async with AsyncClient(**ims_mock.client_args()) as client:
+            return await client.update_image(image_id, name="async-name")
+
+    assert asyncio.run(run()).name == "async-name"
+
+
+def test_the_official_sdk_updates_an_image(sdk: ImsClient, client: Client) -> None:
+    from huaweicloudsdkims.v2 import UpdateImageRequest, UpdateImageRequestBody
+
+    image_id = made(client)
+    changed = sdk.update_image(
+        UpdateImageRequest(
+            image_id=image_id,
+            body=[
+                UpdateImageRequestBody(op="replace", path="/name", value="sdk-name"),
+                UpdateImageRequestBody(op="replace", path="/min_ram", value="2048"),
+            ],
+        )
+    )
+    assert (changed.name, changed.min_ram) == ("sdk-name", 2048)
+    assert client.get_image(image_id).name == "sdk-name"

@@ -1,13 +1,14 @@
-"""The subcommands that change or remove images: ``hcims delete``. Added to the parser by
+"""The subcommands that change or remove images: ``hcims update``, ``hcims delete``. Added to the parser by
 :func:`add_commands`; ``hcims.cli`` reports their errors and gives the exit codes as for every command."""
 
 from __future__ import annotations
 
 import argparse
 import json
-from typing import Callable, TextIO
+from typing import Any, Callable, TextIO
 
 from .client import Client
+from .errors import ValidationError
 
 ClientOf = Callable[[argparse.Namespace], Client]
 
@@ -51,12 +52,68 @@ def _run_delete(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _changes(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of ``update_image`` the options give, in the order the page lists them."""
+    changes: dict[str, Any] = {}
+    for option in ("name", "description", "min_ram", "hw_firmware_type"):
+        if getattr(args, option) is not None:
+            changes[option] = getattr(args, option)
+    for pair in args.set:
+        key, separator, value = pair.partition("=")
+        if not separator:
+            raise ValidationError([("--set", f"takes KEY=VALUE, got {pair!r}")])
+        changes[key] = value
+    for key in args.remove:
+        changes[key] = None
+    if not changes:
+        raise ValidationError(
+            [("", "nothing to change: give --name, --description, --min-ram, --set or --remove")]
+        )
+    return changes
+
+
+def _run_update(args: argparse.Namespace, out: TextIO) -> int:
+    client: Client = args.client_of(args)
+    changes = _changes(args)
+    if args.dry_run:
+        image = client.get_image(args.image_id)
+        if args.json:
+            print(json.dumps({"image": image.raw, "would_change": changes}, ensure_ascii=False), file=out)
+        else:
+            shown = ", ".join(
+                f"{key}={value!r}" if value is not None else f"remove {key}" for key, value in changes.items()
+            )
+            print(f"would change image {image.id} {image.name!r}: {shown}", file=out)
+        return 0
+    image = client.update_image(args.image_id, **changes)
+    if args.json:
+        print(json.dumps({"image": image.raw}, ensure_ascii=False), file=out)
+    else:
+        print(f"updated image {image.id} {image.name!r}", file=out)
+    return 0
+
+
 def add_commands(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
     client_of: ClientOf,
 ) -> None:
-    """Adds ``delete`` to ``commands``; ``client_of(args)`` builds the client from the common options."""
+    """Adds ``update`` and ``delete`` to ``commands``; ``client_of(args)`` builds the client from the common
+    options."""
+    update = commands.add_parser(
+        "update", help="change an image's attributes (PATCH /v2/cloudimages/{id})", parents=[common]
+    )
+    update.add_argument("image_id")
+    update.add_argument("--name")
+    update.add_argument("--description")
+    update.add_argument("--min-ram", type=int, metavar="MB")
+    update.add_argument("--hw-firmware-type", choices=["bios", "uefi"])
+    update.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="any other attribute")
+    update.add_argument("--remove", action="append", default=[], metavar="KEY", help="remove an attribute")
+    update.add_argument(
+        "--dry-run", action="store_true", help="show the image and the changes; change nothing"
+    )
+    update.set_defaults(run=_run_update, client_of=client_of)
     delete = commands.add_parser("delete", help="delete images (DELETE /v2/images/{id})", parents=[common])
     delete.add_argument("image_ids", nargs="+", metavar="IMAGE_ID")
     delete.add_argument(

@@ -1,14 +1,15 @@
-"""The calls that change or remove an image once a job made it: :meth:`~ImageChanges.delete_image` and
-:meth:`~ImageChanges.delete_images`, methods of :class:`hcims.Client` (and coroutines of
+"""The calls that change or remove an image once a job made it: :meth:`~ImageChanges.update_image`,
+:meth:`~ImageChanges.delete_image` and :meth:`~ImageChanges.delete_images`, methods of :class:`hcims.Client` (and coroutines of
 :class:`hcims.AsyncClient`) through the :class:`ImageChanges` mixin."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from .call import Call
 from .errors import HcimsError, ValidationError
+from .image import Image
 from .result import Result
 
 __all__ = ["ImageChanges", "ImageDeletion"]
@@ -37,6 +38,22 @@ class ImageChanges:
     if TYPE_CHECKING:
 
         def _run(self, call: Call) -> Any: ...
+
+    def update_image(self, image_id: str, /, **changes: Union[str, int, bool, None]) -> Image:
+        """Changes attributes of the active image ``image_id`` (``PATCH /v2/cloudimages/{image_id}``) and
+        returns the image as IMS shows it now.
+
+        Each keyword is an attribute: ``name``, ``description``, ``min_ram`` (MB), ``enterprise_project_id``
+        (``"0"`` or a UUID), ``hw_firmware_type`` (``"bios"``/``"uefi"``), the flags ``support_kvm``,
+        ``support_xen``, ``support_diskintensive``, ``support_highperformance``, ``__is_config_init``,
+        ``hw_vif_multiqueue_enabled`` (True/False), ``support_xen_gpu_type``, ``support_kvm_gpu_type``, or an
+        attribute of your own (letters, digits, ``_-.:``); ``None`` removes an attribute (not ``name``,
+        ``description``, ``min_ram``, ``enterprise_project_id`` or ``hw_firmware_type``). Attributes IMS sets
+        (``status``, ``min_disk``, ``__os_version``, ...) cannot be changed. Every broken rule is raised at once
+        as a :class:`hcims.ValidationError`, nothing sent.
+        """
+        image: Image = self._run(Call("update_image", image_id, changes, convert=Image._from_native))
+        return image
 
     def delete_image(self, image_id: str, delete_backup: bool = False) -> None:
         """Deletes the private image ``image_id`` (``DELETE /v2/images/{image_id}``, answered 204).

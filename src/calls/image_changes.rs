@@ -1,10 +1,12 @@
 //! Changing or removing images a job made: deleting one (`DELETE /v2/images/{id}`) or many at once,
-//! bound for the blocking and the async native client.
+//! changing attributes (`PATCH /v2/cloudimages/{id}`), bound for the blocking and the async native client.
 
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyDict, PyList};
+use serde_json::Value;
 
 use hcims::api::delete::DeleteImage;
+use hcims::api::update::UpdateImage;
 
 use crate::clients::{PyAsyncClient, PyClient};
 use crate::errors::{to_py_err, Fallible};
@@ -27,6 +29,14 @@ fn deletions<'py>(
     PyList::new(py, items)
 }
 
+/// The `(attribute, value)` pairs of a dict of changes, in its order; None becomes null (a remove).
+fn change_pairs(changes: &Bound<'_, PyDict>) -> PyResult<Vec<(String, Value)>> {
+    changes
+        .iter()
+        .map(|(key, value)| Ok((key.extract::<String>()?, pythonize::depythonize(&value)?)))
+        .collect()
+}
+
 /// `concurrency` as the core takes it: at least one.
 fn at_most(concurrency: usize) -> Option<usize> {
     Some(concurrency.max(1))
@@ -43,6 +53,18 @@ impl PyClient {
         delete_backup: bool,
     ) -> Fallible<Bound<'py, PyAny>> {
         run(py, &self.inner, DeleteImage::new(image_id, delete_backup))
+    }
+
+    /// Changes the attributes of image `image_id` (`changes`: attribute -> value, None removes); the
+    /// image document IMS answers.
+    fn update_image<'py>(
+        &self,
+        py: Python<'py>,
+        image_id: String,
+        changes: &Bound<'py, PyDict>,
+    ) -> Fallible<Bound<'py, PyAny>> {
+        let changes = change_pairs(changes)?;
+        run(py, &self.inner, UpdateImage::new(image_id, &changes))
     }
 
     /// Deletes every image of `image_ids`, at most `concurrency` at a time; one outcome per id, in order
@@ -79,6 +101,22 @@ impl PyAsyncClient {
             &self.inner,
             deliver,
             DeleteImage::new(image_id, delete_backup),
+        )
+    }
+
+    fn update_image(
+        &self,
+        py: Python<'_>,
+        image_id: String,
+        changes: &Bound<'_, PyDict>,
+        deliver: Py<PyAny>,
+    ) -> PyResult<PendingCall> {
+        let changes = change_pairs(changes)?;
+        spawn_call(
+            py,
+            &self.inner,
+            deliver,
+            UpdateImage::new(image_id, &changes),
         )
     }
 

@@ -26,3 +26,5 @@ pub(crate) const JOB_FAILED: &str = "IMG.1075";
 pub(crate) const UNKNOWN_IMAGE: &str = "IMG.0027";
 /// IMS's code for deleting an image its job still makes.
 pub(crate) const IMAGE_BEING_MADE: &str = "IMG.0090";
+/// IMS's code for an image that is not active (only active images may be updated).
+pub(crate) const IMAGE_NOT_ACTIVE: &str = "IMG.0046";

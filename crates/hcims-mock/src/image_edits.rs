@@ -2,15 +2,17 @@
 //! changes later calls make). The documents themselves are still built from jobs (images.rs); the
 //! listing passes them through [`ImageEdits::apply`], so a deleted image is gone from every list.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, PoisonError};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Image ids are UUIDs, unique across projects: one set serves every project.
 #[derive(Debug, Default)]
 pub(crate) struct ImageEdits {
     deleted: Mutex<HashSet<String>>,
+    /// By image id, the attributes changed since: a null value is an attribute removed.
+    changed: Mutex<HashMap<String, Map<String, Value>>>,
 }
 
 impl ImageEdits {
@@ -20,7 +22,30 @@ impl ImageEdits {
         if !deleted.is_empty() {
             documents.retain(|image| image["id"].as_str().is_none_or(|id| !deleted.contains(id)));
         }
+        let changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
+        for image in &mut documents {
+            let changes = image["id"].as_str().and_then(|id| changed.get(id));
+            let (Some(changes), Some(fields)) = (changes, image.as_object_mut()) else {
+                continue;
+            };
+            for (attribute, value) in changes {
+                if value.is_null() {
+                    fields.remove(attribute);
+                } else {
+                    fields.insert(attribute.clone(), value.clone());
+                }
+            }
+        }
         documents
+    }
+
+    /// Records `attribute` of `image_id` as `value` (null: removed) for every later listing.
+    pub fn change(&self, image_id: &str, attribute: &str, value: Value) {
+        let mut changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
+        changed
+            .entry(image_id.to_owned())
+            .or_default()
+            .insert(attribute.to_owned(), value);
     }
 
     /// Marks `image_id` deleted; false when it already was (two deletes racing: one wins).
@@ -43,5 +68,20 @@ mod tests {
         assert!(edits.delete("a"));
         assert!(!edits.delete("a"));
         assert_eq!(edits.apply(documents()), [json!({"id": "b"})]);
+    }
+
+    #[test]
+    fn changes_overlay_the_documents_and_null_removes() {
+        let edits = ImageEdits::default();
+        edits.change("a", "name", json!("new"));
+        edits.change("a", "old", Value::Null);
+        let listed = edits.apply(vec![
+            json!({"id": "a", "name": "x", "old": 1}),
+            json!({"id": "b"}),
+        ]);
+        assert_eq!(
+            listed,
+            [json!({"id": "a", "name": "new"}), json!({"id": "b"})]
+        );
     }
 }

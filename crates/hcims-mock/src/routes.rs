@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use axum::middleware;
 use axum::response::Response;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use axum::{Extension, Router};
 
 use crate::calls::{account, iam, image_changes, images, jobs};
@@ -39,6 +39,10 @@ pub(crate) fn router(state: Arc<MockState>) -> Router {
         .route("/v2/cloudimages/action", post(images::create_image))
         .route("/v2/cloudimages", get(images::list_images))
         .route("/v2/images/{image_id}", delete(image_changes::delete_image))
+        .route(
+            "/v2/cloudimages/{image_id}",
+            patch(image_changes::update_image),
+        )
         .route("/v1/{project_id}/jobs/{job_id}", get(jobs::show_job))
         .route("/v1/cloudimages/job/{job_id}", get(jobs::show_job_progress))
         .route("/v1/cloudimages/os_version", get(account::list_os_versions))

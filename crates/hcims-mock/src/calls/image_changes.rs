@@ -1,14 +1,18 @@
-//! IMS's calls that change or remove an image its job made: `DELETE /v2/images/{image_id}`.
+//! IMS's calls that change or remove an image its job made: `DELETE /v2/images/{image_id}` and
+//! `PATCH /v2/cloudimages/{image_id}`.
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::Value;
+use hcims::spec::image_changes;
+use serde_json::{json, Value};
 
 use crate::caller::Caller;
-use crate::codes::{IMAGE_BEING_MADE, MALFORMED_BODY, UNKNOWN_IMAGE};
-use crate::replies::ImsError;
+use crate::clock::iso_seconds;
+use crate::codes::{IMAGE_BEING_MADE, IMAGE_NOT_ACTIVE, MALFORMED_BODY, UNKNOWN_IMAGE};
+use crate::replies::{Document, ImsAnswer, ImsError};
 use crate::state::MockState;
 
 /// The caller's project's image `image_id` as the list shows it now, or IMS's 404.
@@ -69,4 +73,74 @@ pub(crate) async fn delete_image(
         ));
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The `(attribute, value)` pairs of a PATCH body (null for a remove), or IMS's refusal of its shape.
+fn patch_pairs(body: &[u8]) -> Result<Vec<(String, Value)>, ImsError> {
+    let malformed = |why: String| ImsError::bad_request(MALFORMED_BODY, why);
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|_| malformed("The request body is not JSON.".to_owned()))?;
+    let Value::Array(operations) = value else {
+        return Err(malformed(
+            "The request body must be a list of operations.".to_owned(),
+        ));
+    };
+    operations
+        .iter()
+        .map(|operation| {
+            let op = operation["op"].as_str().unwrap_or_default();
+            let path = operation["path"].as_str().unwrap_or_default();
+            let Some(attribute) = path.strip_prefix('/') else {
+                return Err(malformed(format!("The path {path:?} must start with '/'.")));
+            };
+            match (op, &operation["value"]) {
+                ("remove", _) => Ok((attribute.to_owned(), Value::Null)),
+                ("add" | "replace", Value::String(text)) => Ok((attribute.to_owned(), json!(text))),
+                ("add" | "replace", _) => Err(malformed(format!(
+                    "The value of {path:?} must be a string."
+                ))),
+                _ => Err(malformed(format!(
+                    "The op {op:?} is not add, replace or remove."
+                ))),
+            }
+        })
+        .collect()
+}
+
+/// Changes attributes of an active image of the caller's project; answers the image as it is now.
+/// 400 with the rule's code for a change the page does not allow, 404 (IMG.0027) for an unknown image,
+/// 400 (IMG.0046) for one not active.
+pub(crate) async fn update_image(
+    State(state): State<Arc<MockState>>,
+    Path(image_id): Path<String>,
+    caller: Caller,
+) -> ImsAnswer {
+    let pairs = patch_pairs(&caller.request.body)?;
+    let changes = image_changes(&pairs).map_err(|errors| {
+        let first = errors
+            .iter()
+            .next()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        ImsError::bad_request(errors.ims_code(), first)
+    })?;
+    let image = listed_image(&state, &caller.project_id, &image_id)?;
+    if image["status"] != "active" {
+        return Err(ImsError::bad_request(
+            IMAGE_NOT_ACTIVE,
+            "The image is unavailable.",
+        ));
+    }
+    for change in changes {
+        let value = match (change.attribute.as_str(), change.value) {
+            (_, None) => Value::Null,
+            // IMS shows min_ram as a number; the rules made sure it is one.
+            ("min_ram", Some(text)) => text.parse::<u64>().map_or(json!(text), |n| json!(n)),
+            (_, Some(text)) => json!(text),
+        };
+        state.edits.change(&image_id, &change.attribute, value);
+    }
+    let now = iso_seconds(SystemTime::now());
+    state.edits.change(&image_id, "updated_at", json!(now));
+    listed_image(&state, &caller.project_id, &image_id).map(Document)
 }

@@ -73,3 +73,88 @@ async fn an_image_being_made_is_img_0090_and_a_bad_body_img_0001() {
     }
     assert_eq!(ims.images(None).len(), 1);
 }
+
+async fn patch(ims: &hcims_mock::MockIms, image_id: &str, body: &str) -> (StatusCode, Value) {
+    let answer = send(
+        ims,
+        Method::PATCH,
+        &format!("/v2/cloudimages/{image_id}"),
+        body,
+        Auth::Signed,
+    )
+    .await;
+    (answer.status, answer.json())
+}
+
+#[tokio::test]
+async fn an_update_answers_the_image_and_shows_in_the_list() {
+    let ims = start_default();
+    let image_id = made_image(&ims).await;
+    let body = r#"[{"op": "replace", "path": "/name", "value": "web-2"},
+        {"op": "replace", "path": "/min_ram", "value": "1024"},
+        {"op": "add", "path": "/__support_kvm", "value": "true"},
+        {"op": "add", "path": "/team", "value": "blue"}]"#;
+    let (status, image) = patch(&ims, &image_id, body).await;
+    assert_eq!(status, StatusCode::OK, "{image}");
+    assert_eq!(image["name"], "web-2");
+    assert_eq!(image["min_ram"], 1024);
+    assert_eq!(image["__support_kvm"], "true");
+    assert_eq!(image["team"], "blue");
+    let removed = r#"[{"op": "remove", "path": "/team"}]"#;
+    let (_, image) = patch(&ims, &image_id, removed).await;
+    assert!(image.get("team").is_none());
+    let listed = ims.images(None);
+    assert_eq!(listed[0]["name"], "web-2");
+    assert_eq!(listed[0]["min_ram"], 1024);
+}
+
+#[tokio::test]
+async fn an_update_breaking_a_rule_is_refused_with_its_code() {
+    let ims = start(MockConfig {
+        job_polls: 5,
+        ..MockConfig::default()
+    });
+    let done = start_default();
+    let image_id = made_image(&done).await;
+    for (body, code) in [
+        (
+            r#"[{"op": "replace", "path": "/name", "value": "bad<name>"}]"#,
+            "IMG.0003",
+        ),
+        (
+            r#"[{"op": "replace", "path": "/hw_firmware_type", "value": "efi"}]"#,
+            "IMG.0141",
+        ),
+        (
+            r#"[{"op": "replace", "path": "/status", "value": "x"}]"#,
+            "IMG.0001",
+        ),
+        (
+            r#"[{"op": "move", "path": "/name", "value": "x"}]"#,
+            "IMG.0001",
+        ),
+        (
+            r#"[{"op": "replace", "path": "name", "value": "x"}]"#,
+            "IMG.0001",
+        ),
+        (
+            r#"[{"op": "replace", "path": "/min_ram", "value": 1}]"#,
+            "IMG.0001",
+        ),
+        (r#"[{"op": "remove", "path": "/name"}]"#, "IMG.0001"),
+        ("[]", "IMG.0001"),
+        ("{}", "IMG.0001"),
+    ] {
+        let (status, error) = patch(&done, &image_id, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(error["error"]["code"], code, "{body}");
+    }
+    let name = r#"[{"op": "replace", "path": "/name", "value": "x"}]"#;
+    let unknown = patch(&done, "4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba90", name).await;
+    assert_eq!(unknown.0, StatusCode::NOT_FOUND);
+    create(&ims, SERVER).await;
+    let saving = ims.images(None)[0]["id"].as_str().unwrap().to_owned();
+    let (status, error) = patch(&ims, &saving, name).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error["error"]["code"], "IMG.0046");
+}

@@ -8,3 +8,4 @@ pub mod jobs;
 pub mod os_versions;
 pub mod projects;
 pub mod quota;
+pub mod update;

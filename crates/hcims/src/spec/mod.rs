@@ -17,6 +17,7 @@ mod data_images;
 mod error;
 mod extra;
 mod ids;
+mod image_changes;
 mod obs;
 mod os_versions;
 mod path;
@@ -39,6 +40,7 @@ pub use choices::{
 pub use data_images::{DataImage, ServerDataImages};
 pub use error::{FieldError, ValidationErrors};
 pub use ids::is_uuid;
+pub use image_changes::{image_attribute, image_changes, ImageChange};
 pub use obs::{ObsDataImage, ObsImage};
 pub use os_versions::{is_known_os_version, known_os_versions};
 pub use server::ServerImage;
