@@ -48,6 +48,7 @@ def test_the_calls_are_every_public_method_and_have_twins_where_they_had_them() 
             "find_images",
             "get_image",
             "update_image",
+            "tag_image",
             "delete_image",
             "delete_images",
         ]

@@ -73,3 +73,17 @@ def test_update_exit_codes(ims_mock: MockIms) -> None:
     bad = run(ims_mock, "update", image_id, "--name", "bad<name>", "--json")
     assert bad.returncode == 2 and json.loads(bad.stderr)["errors"][0]["path"] == "name"
     assert run(ims_mock, "update", UNKNOWN, "--name", "x").returncode == 3
+
+
+def test_tag_adds_and_removes_and_dry_run_does_not(ims_mock: MockIms) -> None:
+    image_id = made(ims_mock, "a")
+    looked = run(ims_mock, "tag", image_id, "--add", "env=prod", "--dry-run")
+    assert looked.returncode == 0 and "would tag image" in looked.stdout
+    assert not [r for r in ims_mock.requests if r.path.endswith("/tags/action")]
+    assert run(ims_mock, "tag", image_id, "--add", "env=prod", "--add", "team=web").returncode == 0
+    done = run(ims_mock, "tag", image_id, "--remove", "team", "--json")
+    assert done.returncode == 0 and json.loads(done.stdout)["removed"] == ["team"]
+    assert ims_mock.images[0]["tags"] == ["env.prod"]
+    bad = run(ims_mock, "tag", image_id, "--add", "a b=x", "--json")
+    assert bad.returncode == 2 and json.loads(bad.stderr)["errors"][0]["path"] == "add.a b"
+    assert run(ims_mock, "tag", UNKNOWN, "--add", "k=v").returncode == 3

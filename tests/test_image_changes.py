@@ -206,3 +206,75 @@ def test_the_official_sdk_updates_an_image(sdk: ImsClient, client: Client) -> No
     )
     assert (changed.name, changed.min_ram) == ("sdk-name", 2048)
     assert client.get_image(image_id).name == "sdk-name"
+
+
+def test_tag_image_adds_updates_and_removes(client: Client, ims_mock: MockIms) -> None:
+    image_id = made(client)
+    assert client.tag_image(image_id, add={"env": "prod", "team": "web", "flag": None}) is None
+    client.tag_image(image_id, add={"env": "test"}, remove=["team", "never-there"])
+    assert client.get_image(image_id).tags == ("env.test", "flag")
+    posted = [r.json() for r in ims_mock.requests if r.method == "POST" and r.path.endswith("/tags/action")]
+    assert posted[-2:] == [
+        {"action": "create", "tags": [{"key": "env", "value": "test"}]},
+        {"action": "delete", "tags": [{"key": "team"}, {"key": "never-there"}]},
+    ]
+    assert ims_mock.requests[-2].path == f"/v2/{ims_mock.project_id}/images/{image_id}/tags/action"
+
+
+def test_tag_image_reports_every_broken_rule_and_sends_nothing(client: Client, ims_mock: MockIms) -> None:
+    before = len(ims_mock.requests)
+    with pytest.raises(ValidationError) as raised:
+        client.tag_image(
+            "nope",
+            add={"a b": "x", "k" * 37: "v", "ok": "bad value", "same": "1", " ": ""},
+            remove=["", "same"],
+        )
+    assert [path for path, _ in raised.value.errors] == [
+        "image_id",
+        "add.a b",
+        f"add.{'k' * 37}",
+        "add.ok",
+        "add. ",
+        "remove[0]",
+        "remove[1]",
+    ]
+    with pytest.raises(ValidationError) as too_many:
+        client.tag_image(UNKNOWN, add={f"k{n}": "v" for n in range(11)})
+    assert "at most 10 tags" in str(too_many.value)
+    with pytest.raises(ValidationError):
+        client.tag_image(UNKNOWN)
+    assert len(ims_mock.requests) == before
+
+
+def test_more_than_ten_tags_on_the_image_is_refused_by_ims(client: Client) -> None:
+    image_id = made(client)
+    client.tag_image(image_id, add={f"k{n}": "v" for n in range(10)})
+    with pytest.raises(hcims.ApiError) as raised:
+        client.tag_image(image_id, add={"one-more": "v"})
+    assert raised.value.code == "IMG.0116"
+    with pytest.raises(NotFoundError):
+        client.tag_image(UNKNOWN, add={"k": "v"})
+
+
+def test_the_async_client_tags(ims_mock: MockIms) -> None:
+    image_id = made(Client(**ims_mock.client_args()))
+
+    async def run() -> None:
+        async with AsyncClient(**ims_mock.client_args()) as client:
+            await client.tag_image(image_id, add={"env": "async"})
+
+    asyncio.run(run())
+    assert Client(**ims_mock.client_args()).get_image(image_id).tags == ("env.async",)
+
+
+def test_the_official_sdk_tags_an_image(sdk: ImsClient, client: Client) -> None:
+    from huaweicloudsdkims.v2 import BatchAddOrDeleteTagsRequest, BatchAddOrDeleteTagsRequestBody
+    from huaweicloudsdkims.v2 import ImageTag as TagKeyValue
+
+    image_id = made(client)
+    tags = [TagKeyValue(key="env", value="prod"), TagKeyValue(key="team", value="")]
+    body = BatchAddOrDeleteTagsRequestBody(action="create", tags=tags)
+    sdk.batch_add_or_delete_tags(BatchAddOrDeleteTagsRequest(image_id=image_id, body=body))
+    removed = BatchAddOrDeleteTagsRequestBody(action="delete", tags=[TagKeyValue(key="team", value="")])
+    sdk.batch_add_or_delete_tags(BatchAddOrDeleteTagsRequest(image_id=image_id, body=removed))
+    assert client.get_image(image_id).tags == ("env.prod",)

@@ -1,4 +1,4 @@
-"""The subcommands that change or remove images: ``hcims update``, ``hcims delete``. Added to the parser by
+"""The subcommands that change or remove images: ``hcims update``, ``hcims tag``, ``hcims delete``. Added to the parser by
 :func:`add_commands`; ``hcims.cli`` reports their errors and gives the exit codes as for every command."""
 
 from __future__ import annotations
@@ -93,12 +93,33 @@ def _run_update(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _run_tag(args: argparse.Namespace, out: TextIO) -> int:
+    client: Client = args.client_of(args)
+    add: dict[str, Any] = {}
+    for pair in args.add:
+        key, _, value = pair.partition("=")
+        add[key] = value
+    if args.dry_run:
+        image = client.get_image(args.image_id)
+        if args.json:
+            print(json.dumps({"image": image.raw, "would_add": add, "would_remove": args.remove}), file=out)
+        else:
+            print(f"would tag image {image.id} {image.name!r}: add {add} remove {args.remove}", file=out)
+        return 0
+    client.tag_image(args.image_id, add=add, remove=args.remove)
+    if args.json:
+        print(json.dumps({"image_id": args.image_id, "added": add, "removed": args.remove}), file=out)
+    else:
+        print(f"tagged image {args.image_id}", file=out)
+    return 0
+
+
 def add_commands(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
     client_of: ClientOf,
 ) -> None:
-    """Adds ``update`` and ``delete`` to ``commands``; ``client_of(args)`` builds the client from the common
+    """Adds ``update``, ``tag`` and ``delete`` to ``commands``; ``client_of(args)`` builds the client from the common
     options."""
     update = commands.add_parser(
         "update", help="change an image's attributes (PATCH /v2/cloudimages/{id})", parents=[common]
@@ -114,6 +135,12 @@ def add_commands(
         "--dry-run", action="store_true", help="show the image and the changes; change nothing"
     )
     update.set_defaults(run=_run_update, client_of=client_of)
+    tag = commands.add_parser("tag", help="add or remove an image's tags", parents=[common])
+    tag.add_argument("image_id")
+    tag.add_argument("--add", action="append", default=[], metavar="KEY=VALUE", help="add or update a tag")
+    tag.add_argument("--remove", action="append", default=[], metavar="KEY", help="remove a tag")
+    tag.add_argument("--dry-run", action="store_true", help="show the image and the changes; change nothing")
+    tag.set_defaults(run=_run_tag, client_of=client_of)
     delete = commands.add_parser("delete", help="delete images (DELETE /v2/images/{id})", parents=[common])
     delete.add_argument("image_ids", nargs="+", metavar="IMAGE_ID")
     delete.add_argument(

@@ -50,6 +50,7 @@ __all__ = [
     "get_image",
     "get_job",
     "prepare",
+    "tag_image",
     "update_image",
     "wait_for_job",
     "wait_for_jobs",
@@ -412,6 +413,7 @@ class AsyncCalls:
     find_images = coroutine_of(Client.find_images)  # type: ignore[arg-type]
     get_image = coroutine_of(Client.get_image)
     update_image = coroutine_of(Client.update_image)
+    tag_image = coroutine_of(Client.tag_image)
     delete_image = coroutine_of(Client.delete_image)
     delete_images = coroutine_of(Client.delete_images)
 
@@ -461,5 +463,6 @@ wait_for_job = _via_default.wait_for_job
 wait_for_jobs = _via_default.wait_for_jobs
 get_image = _via_default.get_image
 update_image = _via_default.update_image
+tag_image = _via_default.tag_image
 delete_image = _via_default.delete_image
 delete_images = _via_default.delete_images

@@ -1,10 +1,10 @@
 """The calls that change or remove an image once a job made it: :meth:`~ImageChanges.update_image`,
-:meth:`~ImageChanges.delete_image` and :meth:`~ImageChanges.delete_images`, methods of :class:`hcims.Client` (and coroutines of
+:meth:`~ImageChanges.tag_image`, :meth:`~ImageChanges.delete_image` and :meth:`~ImageChanges.delete_images`, methods of :class:`hcims.Client` (and coroutines of
 :class:`hcims.AsyncClient`) through the :class:`ImageChanges` mixin."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from .call import Call
@@ -54,6 +54,26 @@ class ImageChanges:
         """
         image: Image = self._run(Call("update_image", image_id, changes, convert=Image._from_native))
         return image
+
+    def tag_image(
+        self,
+        image_id: str,
+        add: Optional[Mapping[str, Union[str, int, None]]] = None,
+        remove: Iterable[str] = (),
+    ) -> None:
+        """Adds the tags of ``add`` (key -> value; an existing key gets the new value) and removes the tag
+        keys of ``remove`` on image ``image_id`` (``POST /v2/{project_id}/images/{image_id}/tags/action``,
+        a create, then a delete, each answered 204). Removing a tag the image does not have is no error.
+
+        The rules of IMS's tag format, all checked before sending: a key is 1-36 letters, digits, Chinese
+        characters, ``_`` or ``-``; a value at most 43 of those or ``.``, and may be empty (``None`` is
+        empty); at most 10 tags an image (IMS refuses more with ``IMG.0116``); a key removed is 1-127
+        characters and not also added.
+        """
+        pairs = [(str(key), "" if value is None else str(value)) for key, value in (add or {}).items()]
+        keys = [str(key) for key in remove]
+        tagged: None = self._run(Call("tag_image", image_id, pairs, keys))
+        return tagged
 
     def delete_image(self, image_id: str, delete_backup: bool = False) -> None:
         """Deletes the private image ``image_id`` (``DELETE /v2/images/{image_id}``, answered 204).

@@ -1,5 +1,5 @@
 //! Changing or removing images a job made: deleting one (`DELETE /v2/images/{id}`) or many at once,
-//! changing attributes (`PATCH /v2/cloudimages/{id}`), bound for the blocking and the async native client.
+//! changing attributes (`PATCH /v2/cloudimages/{id}`) and tags (`POST .../tags/action`), bound for the blocking and the async native client.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -10,9 +10,9 @@ use hcims::api::update::UpdateImage;
 
 use crate::clients::{PyAsyncClient, PyClient};
 use crate::errors::{to_py_err, Fallible};
-use crate::interruptible::{blocking_call, run};
+use crate::interruptible::{blocking_call, run, run_async};
 use crate::logging::logged_async;
-use crate::pending::{spawn_call, spawn_delivering, PendingCall};
+use crate::pending::{spawn, spawn_call, spawn_delivering, PendingCall};
 
 /// One outcome per deleted id, in order: None, or the exception instance of its failure.
 fn deletions<'py>(
@@ -67,6 +67,19 @@ impl PyClient {
         run(py, &self.inner, UpdateImage::new(image_id, &changes))
     }
 
+    /// Adds (or updates) the tags of `add` and removes the keys of `remove` on image `image_id`.
+    fn tag_image<'py>(
+        &self,
+        py: Python<'py>,
+        image_id: String,
+        add: Vec<(String, String)>,
+        remove: Vec<String>,
+    ) -> Fallible<Bound<'py, PyAny>> {
+        run_async(py, &self.inner, |client| async move {
+            client.tag_image(&image_id, &add, &remove).await
+        })
+    }
+
     /// Deletes every image of `image_ids`, at most `concurrency` at a time; one outcome per id, in order
     /// (None, or the exception instance).
     #[pyo3(signature = (image_ids, delete_backup=false, concurrency=8))]
@@ -118,6 +131,19 @@ impl PyAsyncClient {
             deliver,
             UpdateImage::new(image_id, &changes),
         )
+    }
+
+    fn tag_image(
+        &self,
+        py: Python<'_>,
+        image_id: String,
+        add: Vec<(String, String)>,
+        remove: Vec<String>,
+        deliver: Py<PyAny>,
+    ) -> PyResult<PendingCall> {
+        spawn(py, &self.inner, deliver, |client| async move {
+            client.tag_image(&image_id, &add, &remove).await
+        })
     }
 
     #[pyo3(signature = (image_ids, deliver, delete_backup=false, concurrency=8))]

@@ -28,3 +28,5 @@ pub(crate) const UNKNOWN_IMAGE: &str = "IMG.0027";
 pub(crate) const IMAGE_BEING_MADE: &str = "IMG.0090";
 /// IMS's code for an image that is not active (only active images may be updated).
 pub(crate) const IMAGE_NOT_ACTIVE: &str = "IMG.0046";
+/// IMS's code for an image that would have more tags than it may.
+pub(crate) const TAG_QUOTA: &str = "IMG.0116";

@@ -29,7 +29,7 @@ use axum::response::Response;
 use axum::routing::{delete, get, patch, post};
 use axum::{Extension, Router};
 
-use crate::calls::{account, iam, image_changes, images, jobs};
+use crate::calls::{account, iam, image_changes, image_tags, images, jobs};
 use crate::gateway::{gateway, RequestId};
 use crate::replies::GatewayError;
 use crate::state::MockState;
@@ -42,6 +42,10 @@ pub(crate) fn router(state: Arc<MockState>) -> Router {
         .route(
             "/v2/cloudimages/{image_id}",
             patch(image_changes::update_image),
+        )
+        .route(
+            "/v2/{project_id}/images/{image_id}/tags/action",
+            post(image_tags::tag_action),
         )
         .route("/v1/{project_id}/jobs/{job_id}", get(jobs::show_job))
         .route("/v1/cloudimages/job/{job_id}", get(jobs::show_job_progress))

@@ -16,7 +16,11 @@ use crate::replies::{Document, ImsAnswer, ImsError};
 use crate::state::MockState;
 
 /// The caller's project's image `image_id` as the list shows it now, or IMS's 404.
-fn listed_image(state: &MockState, project_id: &str, image_id: &str) -> Result<Value, ImsError> {
+pub(crate) fn listed_image(
+    state: &MockState,
+    project_id: &str,
+    image_id: &str,
+) -> Result<Value, ImsError> {
     let images = state.edits.apply(state.jobs.images(Some(project_id), true));
     images
         .into_iter()

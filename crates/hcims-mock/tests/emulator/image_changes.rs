@@ -158,3 +158,79 @@ async fn an_update_breaking_a_rule_is_refused_with_its_code() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error["error"]["code"], "IMG.0046");
 }
+
+async fn tags(ims: &hcims_mock::MockIms, image_id: &str, body: &str) -> (StatusCode, Value) {
+    let path = format!(
+        "/v2/{}/images/{image_id}/tags/action",
+        ims.config().project_id
+    );
+    let answer = send(ims, Method::POST, &path, body, Auth::Signed).await;
+    let document = if answer.text.is_empty() {
+        Value::Null
+    } else {
+        answer.json()
+    };
+    (answer.status, document)
+}
+
+#[tokio::test]
+async fn tags_are_created_updated_and_deleted_and_shown_in_the_list() {
+    let ims = start_default();
+    let image_id = made_image(&ims).await;
+    let create = r#"{"action": "create", "tags": [{"key": "env", "value": "prod"},
+        {"key": "team", "value": "web"}, {"key": "k3", "value": ""}]}"#;
+    let created = tags(&ims, &image_id, create).await;
+    assert_eq!(created.0, StatusCode::NO_CONTENT, "{}", created.1);
+    let update = r#"{"action": "create", "tags": [{"key": "env", "value": "test"}]}"#;
+    assert_eq!(
+        tags(&ims, &image_id, update).await.0,
+        StatusCode::NO_CONTENT
+    );
+    let delete =
+        r#"{"action": "delete", "tags": [{"key": "team"}, {"key": "never", "value": "x"}]}"#;
+    assert_eq!(
+        tags(&ims, &image_id, delete).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        ims.images(None)[0]["tags"],
+        serde_json::json!(["env.test", "k3"])
+    );
+}
+
+#[tokio::test]
+async fn tag_rules_and_the_quota_are_refused_with_their_codes() {
+    let ims = start_default();
+    let image_id = made_image(&ims).await;
+    for (body, code) in [
+        (
+            r#"{"action": "create", "tags": [{"key": "a b", "value": "x"}]}"#,
+            "IMG.0115",
+        ),
+        (
+            r#"{"action": "create", "tags": [{"key": "k", "value": "a/b"}]}"#,
+            "IMG.0115",
+        ),
+        (
+            r#"{"action": "Create", "tags": [{"key": "k", "value": "v"}]}"#,
+            "IMG.0001",
+        ),
+        (r#"{"action": "create", "tags": []}"#, "IMG.0001"),
+        (r#"{"action": "create"}"#, "IMG.0001"),
+    ] {
+        let (status, error) = tags(&ims, &image_id, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(error["error"]["code"], code, "{body}");
+    }
+    let many: Vec<String> = (0..10)
+        .map(|n| format!(r#"{{"key": "k{n}", "value": "v"}}"#))
+        .collect();
+    let ten = format!(r#"{{"action": "create", "tags": [{}]}}"#, many.join(","));
+    assert_eq!(tags(&ims, &image_id, &ten).await.0, StatusCode::NO_CONTENT);
+    let one = r#"{"action": "create", "tags": [{"key": "k", "value": "v"}]}"#;
+    let (status, error) = tags(&ims, &image_id, one).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(error["error"]["code"], "IMG.0116");
+    let unknown = tags(&ims, "4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba90", one).await;
+    assert_eq!(unknown.0, StatusCode::NOT_FOUND);
+}

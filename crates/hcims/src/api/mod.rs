@@ -8,4 +8,5 @@ pub mod jobs;
 pub mod os_versions;
 pub mod projects;
 pub mod quota;
+pub mod tags;
 pub mod update;
