@@ -13,6 +13,7 @@ use crate::caller::Caller;
 use crate::clock::iso_seconds;
 use crate::codes::{IMAGE_BEING_MADE, IMAGE_NOT_ACTIVE, MALFORMED_BODY, UNKNOWN_IMAGE};
 use crate::replies::{Document, ImsAnswer, ImsError};
+use crate::rules::refusal;
 use crate::state::MockState;
 
 /// The caller's project's image `image_id` as the list shows it now, or IMS's 404.
@@ -120,14 +121,7 @@ pub(crate) async fn update_image(
     caller: Caller,
 ) -> ImsAnswer {
     let pairs = patch_pairs(&caller.request.body)?;
-    let changes = image_changes(&pairs).map_err(|errors| {
-        let first = errors
-            .iter()
-            .next()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        ImsError::bad_request(errors.ims_code(), first)
-    })?;
+    let changes = image_changes(&pairs).map_err(refusal)?;
     let image = listed_image(&state, &caller.project_id, &image_id)?;
     if image["status"] != "active" {
         return Err(ImsError::bad_request(

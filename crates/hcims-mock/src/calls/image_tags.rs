@@ -12,6 +12,7 @@ use crate::caller::Caller;
 use crate::calls::image_changes::listed_image;
 use crate::codes::{MALFORMED_BODY, PROJECT_MISMATCH, TAG_QUOTA};
 use crate::replies::ImsError;
+use crate::rules::refusal;
 use crate::state::MockState;
 
 /// The most tags one image may have.
@@ -64,14 +65,7 @@ pub(crate) async fn tag_action(
     } else {
         (Vec::new(), pairs)
     };
-    let changes = tag_changes(&add, &remove).map_err(|errors| {
-        let first = errors
-            .iter()
-            .next()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        ImsError::bad_request(errors.ims_code(), first)
-    })?;
+    let changes = tag_changes(&add, &remove).map_err(refusal)?;
     let image = listed_image(&state, &caller.project_id, &image_id)?;
     let mut tags: Vec<(String, String)> = image["tags"]
         .as_array()

@@ -18,21 +18,24 @@ async fn made_image(ims: &hcims_mock::MockIms) -> String {
         .to_owned()
 }
 
-async fn delete(ims: &hcims_mock::MockIms, image_id: &str, body: &str) -> (StatusCode, Value) {
-    let answer = send(
-        ims,
-        Method::DELETE,
-        &format!("/v2/images/{image_id}"),
-        body,
-        Auth::Signed,
-    )
-    .await;
+/// The status and the JSON body (null for none) of a signed request.
+async fn answer_of(
+    ims: &hcims_mock::MockIms,
+    method: Method,
+    path: &str,
+    body: &str,
+) -> (StatusCode, Value) {
+    let answer = send(ims, method, path, body, Auth::Signed).await;
     let document = if answer.text.is_empty() {
         Value::Null
     } else {
         answer.json()
     };
     (answer.status, document)
+}
+
+async fn delete(ims: &hcims_mock::MockIms, image_id: &str, body: &str) -> (StatusCode, Value) {
+    answer_of(ims, Method::DELETE, &format!("/v2/images/{image_id}"), body).await
 }
 
 #[tokio::test]
@@ -75,15 +78,13 @@ async fn an_image_being_made_is_img_0090_and_a_bad_body_img_0001() {
 }
 
 async fn patch(ims: &hcims_mock::MockIms, image_id: &str, body: &str) -> (StatusCode, Value) {
-    let answer = send(
+    answer_of(
         ims,
         Method::PATCH,
         &format!("/v2/cloudimages/{image_id}"),
         body,
-        Auth::Signed,
     )
-    .await;
-    (answer.status, answer.json())
+    .await
 }
 
 #[tokio::test]
@@ -160,17 +161,9 @@ async fn an_update_breaking_a_rule_is_refused_with_its_code() {
 }
 
 async fn tags(ims: &hcims_mock::MockIms, image_id: &str, body: &str) -> (StatusCode, Value) {
-    let path = format!(
-        "/v2/{}/images/{image_id}/tags/action",
-        ims.config().project_id
-    );
-    let answer = send(ims, Method::POST, &path, body, Auth::Signed).await;
-    let document = if answer.text.is_empty() {
-        Value::Null
-    } else {
-        answer.json()
-    };
-    (answer.status, document)
+    let project_id = &ims.config().project_id;
+    let path = format!("/v2/{project_id}/images/{image_id}/tags/action");
+    answer_of(ims, Method::POST, &path, body).await
 }
 
 #[tokio::test]

@@ -11,12 +11,12 @@ use bytes::Bytes;
 use reqwest::Method;
 use serde_json::json;
 
+use super::image_id::check_image_id;
 use crate::batch::Batch;
 use crate::call::{Call, Request};
 use crate::client::Client;
 use crate::error::Error;
 use crate::retry::CallKind;
-use crate::spec::is_uuid;
 use crate::transport::Answer;
 
 /// `DELETE /v2/images/{image_id}` with `{"delete_backup": ...}`: for a whole-server image, whether
@@ -36,17 +36,6 @@ impl DeleteImage {
             image_id,
         }
     }
-}
-
-/// An image id must be a UUID: anything else could only be refused, or address another path.
-pub(crate) fn check_image_id(image_id: &str) -> Result<(), Error> {
-    if is_uuid(image_id) {
-        return Ok(());
-    }
-    Err(Error::invalid_argument(
-        "image_id",
-        format!("must be an image id (a UUID, 8-4-4-4-12 hex digits), got {image_id:?}"),
-    ))
 }
 
 impl Call for DeleteImage {

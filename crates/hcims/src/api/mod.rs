@@ -3,6 +3,7 @@
 
 pub mod create;
 pub mod delete;
+mod image_id;
 pub mod images;
 pub mod jobs;
 pub mod os_versions;

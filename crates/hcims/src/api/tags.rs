@@ -8,10 +8,11 @@ use std::borrow::Cow;
 use bytes::Bytes;
 use serde_json::{json, Value};
 
+use super::image_id::check_image_id_and;
 use crate::call::{Call, Request};
 use crate::client::Client;
 use crate::error::Error;
-use crate::spec::{is_uuid, tag_changes, FieldError, ImageTag, TagChanges, ValidationErrors};
+use crate::spec::{tag_changes, ImageTag, TagChanges, ValidationErrors};
 use crate::transport::Answer;
 
 /// One tags/action request: `action` for `tags`.
@@ -69,25 +70,7 @@ impl TagImage {
 
     /// The image id and every tag rule, all at once.
     pub fn check(&self) -> Result<(), Error> {
-        let mut errors = Vec::new();
-        if !is_uuid(&self.image_id) {
-            errors.push(FieldError {
-                path: "image_id".to_owned(),
-                message: format!(
-                    "must be an image id (a UUID, 8-4-4-4-12 hex digits), got {:?}",
-                    self.image_id
-                ),
-                ims_code: crate::spec::codes::MALFORMED,
-            });
-        }
-        if let Err(broken) = &self.changes {
-            errors.extend(broken.iter().cloned());
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Validation(ValidationErrors(errors)))
-        }
+        check_image_id_and(&self.image_id, &self.changes)
     }
 
     /// The requests to send, creates first; none before [`TagImage::check`] passed.

@@ -8,11 +8,12 @@ use bytes::Bytes;
 use reqwest::Method;
 use serde_json::Value;
 
+use super::image_id::check_image_id_and;
 use crate::call::{Call, Request};
 use crate::client::Client;
 use crate::error::Error;
 use crate::retry::CallKind;
-use crate::spec::{image_changes, is_uuid, FieldError, ImageChange, ValidationErrors};
+use crate::spec::{image_changes, ImageChange, ValidationErrors};
 use crate::transport::Answer;
 
 pub struct UpdateImage {
@@ -49,25 +50,7 @@ impl Call for UpdateImage {
 
     /// The image id and every change's rules, all at once.
     fn check(&self) -> Result<(), Error> {
-        let mut errors = Vec::new();
-        if !is_uuid(&self.image_id) {
-            errors.push(FieldError {
-                path: "image_id".to_owned(),
-                message: format!(
-                    "must be an image id (a UUID, 8-4-4-4-12 hex digits), got {:?}",
-                    self.image_id
-                ),
-                ims_code: crate::spec::codes::MALFORMED,
-            });
-        }
-        if let Err(broken) = &self.changes {
-            errors.extend(broken.iter().cloned());
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Validation(ValidationErrors(errors)))
-        }
+        check_image_id_and(&self.image_id, &self.changes)
     }
 
     fn request<'a>(&'a self, _project: &'a str) -> Request<'a> {
