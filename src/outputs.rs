@@ -15,6 +15,13 @@ pub(crate) trait ToPython {
 }
 
 /// A job id, a project id.
+/// A call that answers nothing (a 204): None.
+impl ToPython for () {
+    fn to_python<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(py.None().into_bound(py))
+    }
+}
+
 impl ToPython for String {
     fn to_python<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         Ok(self.into_pyobject(py)?.into_any())

@@ -17,13 +17,14 @@ import pytest
 import hcims
 import hcims.client
 from hcims import AsyncClient, Client, OsVersion, Quota
+from hcims.image_changes import ImageChanges
 from hcims.testing import MockIms
 from hcims.ways import WaysCalls
 
 INSTANCE = "877a2cda-ba63-4e1e-b95f-e67e48b6129a"
 CALLS = [
     name
-    for group in (Client, WaysCalls)
+    for group in (Client, WaysCalls, ImageChanges)
     for name, value in vars(group).items()
     if inspect.isfunction(value) and not name.startswith("_")
 ]
@@ -51,6 +52,10 @@ def test_the_calls_are_every_public_method_and_have_twins_where_they_had_them() 
             "create_whole_image_from_backup",
             "quick_import",
             "create_data_image_from_obs",
+            "update_image",
+            "tag_image",
+            "delete_image",
+            "delete_images",
         ]
     )
     assert sorted(TWINS) == sorted(set(CALLS) - {"os_versions", "quota", "find_images"})

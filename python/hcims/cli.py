@@ -16,7 +16,7 @@ import typing
 from collections.abc import Sequence
 from typing import Any, Callable, Optional, TextIO
 
-from . import specs
+from . import cli_image_changes, specs
 from .client import Client
 from .errors import (
     ApiError,
@@ -346,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     image = commands.add_parser("image", help="show an image", parents=[common])
     image.add_argument("image_id")
     image.set_defaults(run=_run_image)
+    cli_image_changes.add_commands(commands, common, _client)
     wait = commands.add_parser("wait", help="wait for a job to finish", parents=[common, waiting])
     wait.add_argument("job_id")
     wait.set_defaults(run=_run_wait)

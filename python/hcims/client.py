@@ -15,9 +15,11 @@ from . import _native
 from .arguments import image_filters, job_id_list, request_for, request_of, requests_for_many
 from .call import Call, coroutine_of
 from .errors import HcimsError
+from .image import Image
+from .image_changes import ImageChanges, ImageDeletion
 from .options import ClientOptions
 from .progress import ProgressCallback, counting, watching
-from .result import Result, result_field
+from .result import Result
 from .ways import WaysCalls
 
 if TYPE_CHECKING:
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Client",
     "Image",
+    "ImageDeletion",
     "OsVersion",
     "PreparedRequest",
     "Quota",
@@ -46,10 +49,14 @@ __all__ = [
     "create_whole_image_from_backup",
     "create_whole_image_from_server",
     "default_client",
+    "delete_image",
+    "delete_images",
     "get_image",
     "get_job",
     "prepare",
     "quick_import",
+    "tag_image",
+    "update_image",
     "wait_for_job",
     "wait_for_jobs",
 ]
@@ -88,75 +95,12 @@ class Quota(Result):
         return cls(used=used, total=total)
 
 
-class Image(Result):
-    """An image as ``GET /v2/cloudimages`` shows it. ``raw`` is the whole document, with IMS's ``__``
-    attributes; ``image["key"]`` reads it too (so code written for the dicts ``find_images`` once returned
-    keeps working). ``size`` is not used by IMS today; ``created_at`` is IMS's UTC time text."""
-
-    id: str
-    name: str
-    status: str
-    visibility: Optional[str]
-    size: Optional[int]
-    min_disk: Optional[int]
-    os_version: Optional[str]
-    tags: tuple[str, ...]
-    created_at: Optional[str]
-    raw: dict[str, Any] = result_field(repr=False, compare=False)
-
-    @classmethod
-    def _from_native(cls, document: dict[str, Any]) -> Image:
-        def number(key: str) -> Optional[int]:
-            value = document.get(key)
-            return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-        tags = document.get("tags")
-        return cls(
-            id=str(document.get("id", "")),
-            name=str(document.get("name", "")),
-            status=str(document.get("status", "")),
-            visibility=document.get("visibility"),
-            size=number("size"),
-            min_disk=number("min_disk"),
-            os_version=document.get("__os_version"),
-            tags=tuple(str(tag) for tag in tags) if isinstance(tags, list) else (),
-            created_at=document.get("created_at"),
-            raw=document,
-        )
-
-    def __getitem__(self, key: str) -> Any:
-        return self.raw[key]
-
-    def _repr_html_(self) -> str:
-        """A card for notebooks: status, id, visibility, OS, disk, tags and creation time."""
-        from .job import _code, _escape
-
-        colour = {"active": "#1a7f37", "killed": "#cf222e", "deleted": "#cf222e"}.get(self.status, "#9a6700")
-        rows = [("image", _code(self.id)), ("visibility", _escape(self.visibility or ""))]
-        if self.os_version:
-            rows.append(("OS", _escape(self.os_version)))
-        if self.min_disk is not None:
-            rows.append(("min disk", f"{self.min_disk} GB"))
-        if self.tags:
-            rows.append(("tags", ", ".join(_code(tag) for tag in self.tags)))
-        if self.created_at:
-            rows.append(("created", _escape(self.created_at)))
-        body = "".join(
-            f"<tr><th style='text-align:left;padding-right:1em'>{key}</th><td style='text-align:left'>{value}</td></tr>"
-            for key, value in rows
-        )
-        return (
-            f"<div class='hcims-image'><b>IMS image</b> {_escape(self.name)} "
-            f"<span style='color:{colour};font-weight:bold'>{_escape(self.status)}</span><table>{body}</table></div>"
-        )
-
-
 def _each(convert: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
     """``convert`` for each value of a native list."""
     return lambda values: [convert(value) for value in values]
 
 
-class Client(WaysCalls, ClientOptions):
+class Client(WaysCalls, ImageChanges, ClientOptions):
     """A client of IMS in one region, with one set of credentials.
 
     Every argument is optional: what is not given is read from the environment
@@ -481,6 +425,10 @@ class AsyncCalls:
     # mypy wants self positional-only beside **filters; help() keeps the signature it always showed.
     find_images = coroutine_of(Client.find_images)  # type: ignore[arg-type]
     get_image = coroutine_of(Client.get_image)
+    update_image = coroutine_of(Client.update_image)
+    tag_image = coroutine_of(Client.tag_image)
+    delete_image = coroutine_of(Client.delete_image)
+    delete_images = coroutine_of(Client.delete_images)
 
 
 _default: Optional[Client] = None
@@ -531,3 +479,7 @@ get_job = _via_default.get_job
 wait_for_job = _via_default.wait_for_job
 wait_for_jobs = _via_default.wait_for_jobs
 get_image = _via_default.get_image
+update_image = _via_default.update_image
+tag_image = _via_default.tag_image
+delete_image = _via_default.delete_image
+delete_images = _via_default.delete_images

@@ -3,5 +3,6 @@
 
 mod account;
 mod create;
+mod image_changes;
 mod images;
 mod jobs;

@@ -4,5 +4,7 @@
 
 pub(crate) mod account;
 pub(crate) mod iam;
+pub(crate) mod image_changes;
+pub(crate) mod image_tags;
 pub(crate) mod images;
 pub(crate) mod jobs;

@@ -22,3 +22,11 @@ pub(crate) const TOO_MANY_RUNNING: &str = "IMG.0060";
 pub(crate) const JOB_NOT_FOUND: &str = "IMG.0404";
 /// The error code of an emulated job failure: IMS's "image-file registration failed".
 pub(crate) const JOB_FAILED: &str = "IMG.1075";
+/// IMS's code for an image id the project does not have (never had, or deleted).
+pub(crate) const UNKNOWN_IMAGE: &str = "IMG.0027";
+/// IMS's code for deleting an image its job still makes.
+pub(crate) const IMAGE_BEING_MADE: &str = "IMG.0090";
+/// IMS's code for an image that is not active (only active images may be updated).
+pub(crate) const IMAGE_NOT_ACTIVE: &str = "IMG.0046";
+/// IMS's code for an image that would have more tags than it may.
+pub(crate) const TAG_QUOTA: &str = "IMG.0116";

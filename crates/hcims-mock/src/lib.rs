@@ -26,6 +26,7 @@ mod config;
 mod faults;
 mod gateway;
 mod ids;
+mod image_edits;
 mod image_query;
 mod images;
 mod job;

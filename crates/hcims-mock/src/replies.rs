@@ -72,6 +72,14 @@ impl ImsError {
             message: message.into(),
         }
     }
+
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            code,
+            message: message.into(),
+        }
+    }
 }
 
 impl IntoResponse for ImsError {

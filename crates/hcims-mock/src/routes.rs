@@ -26,10 +26,10 @@ use std::sync::Arc;
 
 use axum::middleware;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, patch, post};
 use axum::{Extension, Router};
 
-use crate::calls::{account, iam, images, jobs};
+use crate::calls::{account, iam, image_changes, image_tags, images, jobs};
 use crate::gateway::{gateway, RequestId};
 use crate::replies::GatewayError;
 use crate::state::MockState;
@@ -49,6 +49,15 @@ pub(crate) fn router(state: Arc<MockState>) -> Router {
         .route(
             "/v1/cloudimages/dataimages/action",
             post(images::create_data_image),
+        )
+        .route("/v2/images/{image_id}", delete(image_changes::delete_image))
+        .route(
+            "/v2/cloudimages/{image_id}",
+            patch(image_changes::update_image),
+        )
+        .route(
+            "/v2/{project_id}/images/{image_id}/tags/action",
+            post(image_tags::tag_action),
         )
         .route("/v1/{project_id}/jobs/{job_id}", get(jobs::show_job))
         .route("/v1/cloudimages/job/{job_id}", get(jobs::show_job_progress))

@@ -1,7 +1,7 @@
 //! IMS's request rules for `POST /v2/cloudimages/action`, whole images and quick imports,
 //! and what an accepted request asks for.
 
-use hcims::spec::{ImageSpec, Mode, UnknownKeys};
+use hcims::spec::{ImageSpec, Mode, UnknownKeys, ValidationErrors};
 use serde_json::Value;
 
 use crate::codes::{EMPTY_BODY, MALFORMED_BODY};
@@ -48,15 +48,18 @@ fn body_value(body: &[u8]) -> Result<Value, ImsError> {
 /// Applies the core's rules, keeping unknown keys as IMS does, and answers the first broken rule's
 /// code and message (IMS reports one error at a time).
 fn plan_for(value: &Value, mode: Option<Mode>) -> Result<ImagePlan, ImsError> {
-    let spec = ImageSpec::from_json(mode, value, UnknownKeys::Keep).map_err(|errors| {
-        let message = match errors.iter().next() {
-            Some(first) if first.path.is_empty() => first.message.clone(),
-            Some(first) => format!("{}: {}", first.path, first.message),
-            None => "The request is invalid.".to_owned(),
-        };
-        ImsError::bad_request(errors.ims_code(), message)
-    })?;
+    let spec = ImageSpec::from_json(mode, value, UnknownKeys::Keep).map_err(refusal)?;
     Ok(ImagePlan::from(spec))
+}
+
+/// IMS's answer to a body that breaks the core's rules: the first broken rule's code and message.
+pub(crate) fn refusal(errors: ValidationErrors) -> ImsError {
+    let message = match errors.iter().next() {
+        Some(first) if first.path.is_empty() => first.message.clone(),
+        Some(first) => format!("{}: {}", first.path, first.message),
+        None => "The request is invalid.".to_owned(),
+    };
+    ImsError::bad_request(errors.ims_code(), message)
 }
 
 #[cfg(test)]

@@ -111,7 +111,9 @@ impl MockIms {
     /// Every image as `GET /v2/cloudimages` would show it now, oldest first: of one project, or
     /// of all when `project_id` is `None`. Images being made are `queued` or `saving`.
     pub fn images(&self, project_id: Option<&str>) -> Vec<Value> {
-        self.state.jobs.images(project_id, false)
+        self.state
+            .edits
+            .apply(self.state.jobs.images(project_id, false))
     }
 
     /// The most jobs one project had running (INIT or RUNNING) at once; counted only when

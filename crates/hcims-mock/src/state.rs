@@ -3,6 +3,7 @@
 use crate::auth::Keyring;
 use crate::config::MockConfig;
 use crate::faults::FaultTable;
+use crate::image_edits::ImageEdits;
 use crate::job_book::JobBook;
 use crate::latency::Latency;
 use crate::rate_limit::RateLimit;
@@ -16,6 +17,8 @@ pub(crate) struct MockState {
     pub faults: FaultTable,
     pub rate_limit: Option<RateLimit>,
     pub jobs: JobBook,
+    /// Deletes and changes of the images jobs made.
+    pub edits: ImageEdits,
     /// Set when answers are held (`response_delay`).
     pub latency: Option<Latency>,
 }
@@ -30,6 +33,7 @@ impl MockState {
             faults: FaultTable::default(),
             rate_limit: config.rate_limit_per_second.map(RateLimit::new),
             jobs: JobBook::new(&config)?,
+            edits: ImageEdits::default(),
             latency: if config.response_delay.is_zero() {
                 None
             } else {

@@ -55,6 +55,8 @@ fn start_job(state: &MockState, caller: &Caller, plan: ImagePlan) -> ImsAnswer {
 /// The caller's project's images the query selects, newest first as IMS sorts by default.
 pub(crate) async fn list_images(State(state): State<Arc<MockState>>, caller: Caller) -> ImsAnswer {
     let query = ImageQuery::parse(&caller.request.query)?;
-    let images = state.jobs.images(Some(&caller.project_id), true);
+    let images = state
+        .edits
+        .apply(state.jobs.images(Some(&caller.project_id), true));
     query.answer(images).map(Document)
 }

@@ -6,6 +6,7 @@ mod auth;
 mod data_image_file;
 mod faults;
 mod gateway;
+mod image_changes;
 mod images;
 mod jobs;
 mod lifecycle;

@@ -35,11 +35,11 @@ pub fn split_tag(tag: &str) -> (&str, &str) {
     tag.split_once('.').unwrap_or((tag, ""))
 }
 
-fn is_tag_key_char(c: char) -> bool {
+pub(crate) fn is_tag_key_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-') || is_cjk(c)
 }
 
-fn is_tag_value_char(c: char) -> bool {
+pub(crate) fn is_tag_value_char(c: char) -> bool {
     is_tag_key_char(c) || c == '.'
 }
 
