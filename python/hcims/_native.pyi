@@ -87,6 +87,26 @@ class Client:
     def quota(self) -> tuple[int, int]: ...
     def find_images(self, filters: dict[str, Any]) -> list[dict[str, Any]]: ...
     def get_image(self, image_id: str) -> dict[str, Any]: ...
+    def ensure_image(
+        self,
+        mode: Optional[str],
+        spec: Any,
+        key: str,
+        wait: bool = True,
+        adopt_within: float = 120.0,
+        poll_interval: Optional[float] = None,
+        timeout: Optional[float] = 3600.0,
+    ) -> dict[str, Any]: ...
+    def ensure_images(
+        self,
+        requests: list[tuple[Optional[str], Any]],
+        keys: list[str],
+        concurrency: int = 32,
+        wait: bool = True,
+        adopt_within: float = 120.0,
+        poll_interval: Optional[float] = None,
+        timeout: Optional[float] = 3600.0,
+    ) -> list[Any]: ...
     @property
     def known_project_id(self) -> Optional[str]: ...
     @property
@@ -164,6 +184,7 @@ class MockServer:
         os_versions: Optional[list[str]] = None,
         response_delay: float = 0.0,
         max_running_jobs: Optional[int] = None,
+        listing_delay: float = 0.0,
     ) -> MockServer: ...
     @property
     def peak_running_jobs(self) -> int: ...
@@ -198,6 +219,7 @@ class MockServer:
         headers: Optional[dict[str, str]] = None,
         times: int = 1,
         delay: float = 0.0,
+        after_acting: bool = False,
     ) -> None: ...
     def clear_faults(self) -> None: ...
     def clear_requests(self) -> None: ...
@@ -219,6 +241,28 @@ class AsyncClient:
     def quota(self, deliver: Callable[[bool, Any], None]) -> PendingCall: ...
     def find_images(self, filters: dict[str, Any], deliver: Callable[[bool, Any], None]) -> PendingCall: ...
     def get_image(self, image_id: str, deliver: Callable[[bool, Any], None]) -> PendingCall: ...
+    def ensure_image(
+        self,
+        mode: Optional[str],
+        spec: Any,
+        key: str,
+        deliver: Callable[[bool, Any], None],
+        wait: bool = True,
+        adopt_within: float = 120.0,
+        poll_interval: Optional[float] = None,
+        timeout: Optional[float] = 3600.0,
+    ) -> PendingCall: ...
+    def ensure_images(
+        self,
+        requests: list[tuple[Optional[str], Any]],
+        keys: list[str],
+        deliver: Callable[[bool, Any], None],
+        concurrency: int = 32,
+        wait: bool = True,
+        adopt_within: float = 120.0,
+        poll_interval: Optional[float] = None,
+        timeout: Optional[float] = 3600.0,
+    ) -> PendingCall: ...
     def wait_for_job(
         self,
         job_id: str,

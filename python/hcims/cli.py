@@ -267,6 +267,7 @@ def _run_mock(args: argparse.Namespace, out: TextIO) -> int:
         job_seconds=args.job_seconds,
         out=out,
         response_delay=args.latency_ms / 1000.0,
+        listing_delay=args.listing_delay,
     )
     return 0
 
@@ -340,6 +341,12 @@ def build_parser() -> argparse.ArgumentParser:
     mock.add_argument("--project-id", dest="project_id")
     mock.add_argument(
         "--job-seconds", type=_positive, default=None, help="how long each job runs (default: by polls)"
+    )
+    mock.add_argument(
+        "--listing-delay",
+        type=_not_negative,
+        default=0.0,
+        help="seconds before a new image shows in the image list (default: 0)",
     )
     mock.add_argument(
         "--latency-ms",

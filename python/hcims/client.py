@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union, overl
 from . import _native
 from .arguments import image_filters, job_id_list, request_for, request_of, requests_for_many
 from .call import Call, coroutine_of
+from .ensure import EnsureCalls, Ensured
 from .errors import HcimsError
 from .options import ClientOptions
 from .progress import ProgressCallback, counting, watching
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Client",
+    "Ensured",
     "Image",
     "OsVersion",
     "PreparedRequest",
@@ -42,6 +44,8 @@ __all__ = [
     "create_image",
     "create_many",
     "default_client",
+    "ensure_image",
+    "ensure_images",
     "get_image",
     "get_job",
     "prepare",
@@ -151,7 +155,7 @@ def _each(convert: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
     return lambda values: [convert(value) for value in values]
 
 
-class Client(ClientOptions):
+class Client(EnsureCalls, ClientOptions):
     """A client of IMS in one region, with one set of credentials.
 
     Every argument is optional: what is not given is read from the environment
@@ -468,6 +472,8 @@ class AsyncCalls:
     # mypy wants self positional-only beside **filters; help() keeps the signature it always showed.
     find_images = coroutine_of(Client.find_images)  # type: ignore[arg-type]
     get_image = coroutine_of(Client.get_image)
+    ensure_image = coroutine_of(Client.ensure_image)
+    ensure_images = coroutine_of(Client.ensure_images)
 
 
 _default: Optional[Client] = None
@@ -514,3 +520,5 @@ get_job = _via_default.get_job
 wait_for_job = _via_default.wait_for_job
 wait_for_jobs = _via_default.wait_for_jobs
 get_image = _via_default.get_image
+ensure_image = _via_default.ensure_image
+ensure_images = _via_default.ensure_images

@@ -3,5 +3,6 @@
 
 mod account;
 mod create;
+mod ensure;
 mod images;
 mod jobs;

@@ -76,6 +76,10 @@ pub struct Fault {
     pub times: u32,
     /// How long to wait before answering (or dropping the connection).
     pub delay: Duration,
+    /// When set, IMS acts on the request first (a create starts its job) and the fault then replaces
+    /// its answer: a 500, a drop or a truncated answer after IMS acted. Not with `DropBeforeBody`,
+    /// whose request never reaches IMS.
+    pub after_acting: bool,
 }
 
 impl Default for Fault {
@@ -89,6 +93,7 @@ impl Default for Fault {
             headers: Vec::new(),
             times: 1,
             delay: Duration::ZERO,
+            after_acting: false,
         }
     }
 }
@@ -113,6 +118,8 @@ pub(crate) struct FaultReply {
     pub body: Bytes,
     pub headers: HeaderMap,
     pub delay: Duration,
+    /// IMS acts on the request before the fault replaces its answer.
+    pub after_acting: bool,
 }
 
 /// Marks a response that must not be sent: the connection is closed instead (see `server.rs`).
@@ -252,6 +259,11 @@ fn compile(fault: Fault) -> Result<ArmedFault, InvalidFault> {
                 .map_err(|_| InvalidFault(format!("{name:?} is not an HTTP method")))?,
         ),
     };
+    if fault.after_acting && fault.action == FaultAction::DropBeforeBody {
+        return Err(InvalidFault(
+            "after_acting needs the request to reach IMS: not with drop_before_body".to_owned(),
+        ));
+    }
     if !fault.path.starts_with('/') {
         return Err(InvalidFault(format!(
             "path {:?} must start with '/'",
@@ -298,6 +310,7 @@ fn compile(fault: Fault) -> Result<ArmedFault, InvalidFault> {
             body: body_of(fault.action, fault.body, status),
             headers,
             delay: fault.delay,
+            after_acting: fault.after_acting,
         },
     })
 }

@@ -234,14 +234,15 @@ impl ProgressSource {
 }
 
 /// Errors that say nothing about the job: asking again later may well work.
-fn is_transient(error: &Error) -> bool {
+pub(crate) fn is_transient(error: &Error) -> bool {
     match error {
         Error::Api(api) => api_error_is_retryable(api, CallKind::Query),
         Error::Transport(_) => true,
         Error::Validation(_)
         | Error::Config(_)
         | Error::JobFailed(_)
-        | Error::JobTimeout { .. } => false,
+        | Error::JobTimeout { .. }
+        | Error::KeyConflict(_) => false,
     }
 }
 

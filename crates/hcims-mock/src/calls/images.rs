@@ -21,6 +21,6 @@ pub(crate) async fn create_image(State(state): State<Arc<MockState>>, caller: Ca
 /// The caller's project's images the query selects, newest first as IMS sorts by default.
 pub(crate) async fn list_images(State(state): State<Arc<MockState>>, caller: Caller) -> ImsAnswer {
     let query = ImageQuery::parse(&caller.request.query)?;
-    let images = state.jobs.images(Some(&caller.project_id), true);
+    let images = state.jobs.listed_images(&caller.project_id);
     query.answer(images).map(Document)
 }
