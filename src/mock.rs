@@ -239,10 +239,11 @@ impl MockServer {
 
     /// Arms a fault: requests matching `method` (any if None) and `path` (a prefix if it ends in
     /// `*`) get this answer (or `action`), before authentication, `times` times (0: until
-    /// `clear_faults`). With `after_acting`, IMS acts on the request before the fault answers.
+    /// `clear_faults`). With `after_acting`, IMS acts on the request before the fault answers;
+    /// with `chance` < 1 the fault takes only that share of its requests (drawn with `seed`).
     #[pyo3(signature = (
         path, *, action="answer", status=500, body=String::new(), method=None, headers=None,
-        times=1, delay=0.0, after_acting=false
+        times=1, delay=0.0, after_acting=false, chance=1.0, seed=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn add_fault(
@@ -256,6 +257,8 @@ impl MockServer {
         times: u32,
         delay: f64,
         after_acting: bool,
+        chance: f64,
+        seed: Option<u64>,
     ) -> PyResult<()> {
         let delay = Duration::try_from_secs_f64(delay).map_err(|_| {
             PyValueError::new_err(format!(
@@ -274,6 +277,8 @@ impl MockServer {
             times,
             delay,
             after_acting,
+            chance,
+            seed,
         };
         self.ims
             .add_fault(fault)

@@ -409,6 +409,8 @@ class MockIms:
         times: int = 1,
         delay: float = 0.0,
         after_acting: bool = False,
+        chance: float = 1.0,
+        seed: int | None = None,
     ) -> None:
         """Answers requests to ``path`` (a prefix if it ends in ``*``) with ``status`` and ``body``,
         or does ``action`` instead (see :data:`FaultAction`).
@@ -417,6 +419,8 @@ class MockIms:
         ``method`` only if given, after waiting ``delay`` seconds. A mapping body is sent as JSON.
         With ``after_acting=True`` IMS acts on the request first (a create starts its job) and the
         fault then replaces its answer: a 500, ``drop_after_body`` or ``truncate`` after IMS acted.
+        With ``chance`` below 1 the fault takes only that share of the matching requests, drawn for each
+        (repeatable with ``seed``); the others pass on to the next fault or to IMS.
         """
         if isinstance(body, Mapping):
             text = json.dumps(body)
@@ -434,6 +438,8 @@ class MockIms:
             times=times,
             delay=delay,
             after_acting=after_acting,
+            chance=chance,
+            seed=seed,
         )
 
     def clear_faults(self) -> None:

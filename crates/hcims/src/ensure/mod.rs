@@ -69,8 +69,17 @@ impl Client {
                     return self.adopt(&keyed, found, options).await;
                 }
                 // Still absent: a late original would show up as a duplicate on the next run.
-                let job_id = self.create(&keyed.spec).await?;
-                self.created(&keyed, job_id, options).await
+                match self.create(&keyed.spec).await {
+                    Ok(job_id) => self.created(&keyed, job_id, options).await,
+                    // Uncertain again: adopt what it made, if it shows; never a third create.
+                    Err(error) if maybe_sent(&error) => {
+                        match self.look_again(&keyed, options.adopt_within).await? {
+                            Some(found) => self.adopt(&keyed, found, options).await,
+                            None => Err(error),
+                        }
+                    }
+                    Err(error) => Err(error),
+                }
             }
             Err(error) => Err(error),
         }
@@ -193,6 +202,7 @@ impl Client {
     ) -> Result<Value, Error> {
         let deadline = wait.timeout.map(|t| Instant::now() + t);
         let mut polls = 0;
+        let mut failed_in_a_row = 0;
         loop {
             polls += 1;
             match self.get_image(&id).await {
@@ -200,8 +210,11 @@ impl Client {
                 Ok(image) if UNUSABLE.contains(&text(&image, "status")) => {
                     return Err(conflict(keyed, KeyConflictKind::Unusable, vec![id]));
                 }
-                Ok(_) => {}
-                Err(error) if is_transient(&error) && polls <= wait.max_failed_polls => {}
+                Ok(_) => failed_in_a_row = 0,
+                // As a job wait: transient failures are ridden out up to max_failed_polls in a row.
+                Err(error) if is_transient(&error) && failed_in_a_row < wait.max_failed_polls => {
+                    failed_in_a_row += 1;
+                }
                 Err(error) => return Err(error),
             }
             let mut delay = wait.delay_after(polls);
@@ -213,6 +226,27 @@ impl Client {
                 delay = delay.min(deadline - now);
             }
             tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// The image of a finished job, which IMS may list a little later: a 404 or a transient
+    /// failure is asked again with backoff for up to `within`.
+    async fn listed_image(&self, id: &str, within: Duration) -> Result<Value, Error> {
+        let deadline = Instant::now() + within;
+        let mut delay = FIRST_LOOK_DELAY;
+        loop {
+            match self.get_image(id).await {
+                Ok(image) => return Ok(image),
+                Err(error) => {
+                    let not_yet = matches!(&error, Error::Api(api) if api.status == 404);
+                    let now = Instant::now();
+                    if !(not_yet || is_transient(&error)) || now >= deadline {
+                        return Err(error);
+                    }
+                    tokio::time::sleep(delay.min(deadline - now)).await;
+                    delay = (delay * 2).min(MAX_LOOK_DELAY);
+                }
+            }
         }
     }
 
@@ -234,7 +268,9 @@ impl Client {
             let job = self.wait_for_job(&job_id, wait, |_| {}).await?;
             ensured.image_ids = job.image_ids.clone();
             for id in &ensured.image_ids {
-                ensured.images.push(self.get_image(id).await?);
+                ensured
+                    .images
+                    .push(self.listed_image(id, options.adopt_within).await?);
             }
             ensured.job = Some(job);
         }
