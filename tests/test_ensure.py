@@ -83,7 +83,9 @@ def test_an_image_still_being_made_is_adopted_and_waited_for() -> None:
 
 def test_found_but_unusable_is_an_error_naming_the_images(ims_mock: MockIms) -> None:
     client = fast_client(ims_mock)
-    killed = {"images": [{"id": "dead-1", "name": "web", "status": "killed", "created_at": "2026-12-01T00:00:00Z"}]}
+    killed = {
+        "images": [{"id": "dead-1", "name": "web", "status": "killed", "created_at": "2026-12-01T00:00:00Z"}]
+    }
     ims_mock.add_fault(LIST, method="GET", status=200, body=killed)
     with pytest.raises(hcims.UnusableImagesError) as raised:
         client.ensure_image(spec(), key="k")
@@ -214,3 +216,33 @@ def test_the_async_client_and_the_batch(ims_mock: MockIms) -> None:
     assert isinstance(outcomes[2], hcims.HcimsError)
     with pytest.raises(ValueError):
         client.ensure_images([spec()], keys=["a", "b"])
+
+
+def test_the_cli_ensures_with_the_create_flags_and_its_exit_codes(
+    ims_mock: MockIms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from hcims.cli import EXIT_API, EXIT_VALIDATION, main
+
+    args = ims_mock.client_args()
+    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", args["ak"])
+    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", args["sk"])
+    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", args["project_id"])
+    base = ["ensure", "server", "--endpoint", args["endpoint"], "--region", "cn-north-4"]
+    flags = ["--name", "w", "--instance-id", INSTANCE_ID, "--poll-interval", "0.01", "--json"]
+    documents = []
+    for _ in range(2):
+        out = io.StringIO()
+        assert main([*base, *flags, "--key", "cli-1"], out, io.StringIO()) == 0
+        documents.append(json.loads(out.getvalue()))
+    assert [d["adopted"] for d in documents] == [False, True]
+    assert documents[0]["image_ids"] == documents[1]["image_ids"]
+    assert creates(ims_mock) == 1
+    full = [*flags, *[arg for i in range(10) for arg in ("--tag", f"t{i}.v")]]
+    assert main([*base, *full, "--key", "cli-2"], io.StringIO(), io.StringIO()) == EXIT_VALIDATION
+    both = {
+        "images": [{"id": "a", "name": "w", "status": "active"}, {"id": "b", "name": "w", "status": "active"}]
+    }
+    ims_mock.add_fault(LIST, method="GET", status=200, body=both)
+    assert main([*base, *flags, "--key", "cli-3"], io.StringIO(), io.StringIO()) == EXIT_API

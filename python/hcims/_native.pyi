@@ -95,7 +95,7 @@ class Client:
         wait: bool = True,
         adopt_within: float = 120.0,
         poll_interval: Optional[float] = None,
-        timeout: Optional[float] = 3600.0,
+        timeout: Optional[float] = ...,
     ) -> dict[str, Any]: ...
     def ensure_images(
         self,
@@ -105,7 +105,7 @@ class Client:
         wait: bool = True,
         adopt_within: float = 120.0,
         poll_interval: Optional[float] = None,
-        timeout: Optional[float] = 3600.0,
+        timeout: Optional[float] = ...,
     ) -> list[Any]: ...
     @property
     def known_project_id(self) -> Optional[str]: ...
@@ -252,7 +252,7 @@ class AsyncClient:
         wait: bool = True,
         adopt_within: float = 120.0,
         poll_interval: Optional[float] = None,
-        timeout: Optional[float] = 3600.0,
+        timeout: Optional[float] = ...,
     ) -> PendingCall: ...
     def ensure_images(
         self,
@@ -263,7 +263,7 @@ class AsyncClient:
         wait: bool = True,
         adopt_within: float = 120.0,
         poll_interval: Optional[float] = None,
-        timeout: Optional[float] = 3600.0,
+        timeout: Optional[float] = ...,
     ) -> PendingCall: ...
     def wait_for_job(
         self,

@@ -16,15 +16,18 @@ import typing
 from collections.abc import Sequence
 from typing import Any, Callable, Optional, TextIO
 
-from . import specs
+from . import cli_ensure, specs
 from .client import Client
 from .errors import (
     ApiError,
     ConfigError,
+    DuplicateImagesError,
     HcimsError,
+    ImagesNotReadyError,
     JobFailedError,
     JobTimeoutError,
     TransportError,
+    UnusableImagesError,
     ValidationError,
 )
 from .job import Job
@@ -323,6 +326,15 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--curl", action="store_true", help="with --dry-run: print it as a curl command")
         sub.set_defaults(run=_run_create)
 
+    cli_ensure.add_commands(
+        commands,
+        common,
+        waiting,
+        helps,
+        lambda sub, way: _add_spec_flags(sub, WAYS[way][0], NESTED.get(way)),
+        _spec_from_args,
+        _client,
+    )
     job = commands.add_parser("job", help="show a job", parents=[common])
     job.add_argument("job_id")
     job.set_defaults(run=_run_job)
@@ -380,6 +392,9 @@ EXIT_CODES: list[tuple[type[BaseException], int]] = [
     (ConfigError, EXIT_CONFIG),
     (JobFailedError, EXIT_JOB_FAILED),
     (JobTimeoutError, EXIT_TIMEOUT),
+    (ImagesNotReadyError, EXIT_TIMEOUT),
+    (DuplicateImagesError, EXIT_API),
+    (UnusableImagesError, EXIT_API),
     (ApiError, EXIT_API),
     (TransportError, EXIT_API),
 ]
