@@ -8,6 +8,7 @@ mod gateway;
 mod images;
 mod jobs;
 mod lifecycle;
+mod listing;
 mod projects;
 mod rules;
 mod state_rules;
