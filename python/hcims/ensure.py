@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 from .arguments import request_of, requests_for_many
 from .call import Call
-from .job import Job
 from .result import Result, result_field
 
 if TYPE_CHECKING:
     from .client import Image
+    from .job import Job
     from .specs import ImageSpecLike
 
 __all__ = ["EnsureCalls", "Ensured"]
