@@ -132,6 +132,20 @@ mod tests {
         hcims::sign::decode_query(query)
     }
 
+    /// The ids of the page `query` selects from `documents`.
+    fn listed_ids(documents: &[Value], query: &str) -> Vec<String> {
+        let answer = ImageQuery::parse(&pairs(query))
+            .unwrap()
+            .answer(documents.to_vec())
+            .unwrap();
+        answer["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|image| image["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     #[test]
     fn filters_select_by_equality_and_unknown_parameters_are_ignored() {
         let documents = vec![
@@ -139,18 +153,7 @@ mod tests {
             document("b", "db", "saving"),
             document("c", "web", "saving"),
         ];
-        let ids = |query: &str| -> Vec<String> {
-            let answer = ImageQuery::parse(&pairs(query))
-                .unwrap()
-                .answer(documents.clone())
-                .unwrap();
-            answer["images"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|image| image["id"].as_str().unwrap().to_owned())
-                .collect()
-        };
+        let ids = |query: &str| listed_ids(&documents, query);
         assert_eq!(ids(""), ["a", "b", "c"]);
         assert_eq!(ids("name=web"), ["a", "c"]);
         assert_eq!(ids("name=web&status=saving"), ["c"]);
@@ -170,18 +173,7 @@ mod tests {
         let mut tagged = document("a", "web", "active");
         tagged["tags"] = json!(["hcims-key.k1", "env.prod"]);
         let documents = vec![tagged, document("b", "web", "active")];
-        let ids = |query: &str| -> Vec<String> {
-            let answer = ImageQuery::parse(&pairs(query))
-                .unwrap()
-                .answer(documents.clone())
-                .unwrap();
-            answer["images"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|image| image["id"].as_str().unwrap().to_owned())
-                .collect()
-        };
+        let ids = |query: &str| listed_ids(&documents, query);
         assert_eq!(ids("tag=hcims-key%3Dk1"), ["a"]);
         assert_eq!(ids("tag=hcims-key%3Dk1&__imagetype=private"), ["a"]);
         assert_eq!(ids("tag=hcims-key%3Dk2"), Vec::<String>::new());

@@ -142,8 +142,7 @@ impl Client {
         keyed: &KeyedSpec,
         within: Duration,
     ) -> Result<Option<Vec<Value>>, Error> {
-        let deadline = Instant::now() + within;
-        let mut delay = FIRST_LOOK_DELAY;
+        let mut pauses = Pauses::for_up_to(within);
         loop {
             match self.look_for_key(keyed).await {
                 Ok(Some(found)) => return Ok(Some(found)),
@@ -151,12 +150,9 @@ impl Client {
                 Err(error) if is_transient(&error) => {}
                 Err(error) => return Err(error),
             }
-            let now = Instant::now();
-            if now >= deadline {
+            if !pauses.pause().await {
                 return Ok(None);
             }
-            tokio::time::sleep(delay.min(deadline - now)).await;
-            delay = (delay * 2).min(MAX_LOOK_DELAY);
         }
     }
 
@@ -232,19 +228,15 @@ impl Client {
     /// The image of a finished job, which IMS may list a little later: a 404 or a transient
     /// failure is asked again with backoff for up to `within`.
     async fn listed_image(&self, id: &str, within: Duration) -> Result<Value, Error> {
-        let deadline = Instant::now() + within;
-        let mut delay = FIRST_LOOK_DELAY;
+        let mut pauses = Pauses::for_up_to(within);
         loop {
             match self.get_image(id).await {
                 Ok(image) => return Ok(image),
                 Err(error) => {
                     let not_yet = matches!(&error, Error::Api(api) if api.status == 404);
-                    let now = Instant::now();
-                    if !(not_yet || is_transient(&error)) || now >= deadline {
+                    if !(not_yet || is_transient(&error)) || !pauses.pause().await {
                         return Err(error);
                     }
-                    tokio::time::sleep(delay.min(deadline - now)).await;
-                    delay = (delay * 2).min(MAX_LOOK_DELAY);
                 }
             }
         }
@@ -275,6 +267,32 @@ impl Client {
             ensured.job = Some(job);
         }
         Ok(ensured)
+    }
+}
+
+/// The pauses between look-ups: doubling from `FIRST_LOOK_DELAY` to `MAX_LOOK_DELAY`, none past the deadline.
+struct Pauses {
+    deadline: Instant,
+    next: Duration,
+}
+
+impl Pauses {
+    fn for_up_to(within: Duration) -> Self {
+        Pauses {
+            deadline: Instant::now() + within,
+            next: FIRST_LOOK_DELAY,
+        }
+    }
+
+    /// Sleeps until the next look-up; false (at once) when the time is up.
+    async fn pause(&mut self) -> bool {
+        let now = Instant::now();
+        if now >= self.deadline {
+            return false;
+        }
+        tokio::time::sleep(self.next.min(self.deadline - now)).await;
+        self.next = (self.next * 2).min(MAX_LOOK_DELAY);
+        true
     }
 }
 
