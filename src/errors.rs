@@ -62,6 +62,18 @@ fn build_py_err(py: Python<'_>, error: hcims::Error) -> PyResult<PyErr> {
                 .getattr("JobTimeoutError")?
                 .call1((job_id, timeout.as_secs_f64(), last))?
         }
+        hcims::Error::KeyConflict(conflict) => {
+            let class = match conflict.kind {
+                hcims::KeyConflictKind::Duplicates => "DuplicateImagesError",
+                hcims::KeyConflictKind::Unusable => "UnusableImagesError",
+                hcims::KeyConflictKind::NotReady => "ImagesNotReadyError",
+            };
+            module.getattr(class)?.call1((
+                conflict.to_string(),
+                conflict.key,
+                conflict.image_ids,
+            ))?
+        }
     };
     Ok(PyErr::from_value(instance))
 }

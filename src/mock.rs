@@ -48,7 +48,7 @@ impl MockServer {
         max_recorded_requests=MockConfig::DEFAULT_MAX_RECORDED_REQUESTS,
         max_jobs=Some(MockConfig::DEFAULT_MAX_JOBS), port=0, clock_offset=0.0, tls_cert=None,
         tls_key=None, region=MockConfig::DEFAULT_REGION.to_owned(),
-        os_versions=None, response_delay=0.0, max_running_jobs=None
+        os_versions=None, response_delay=0.0, max_running_jobs=None, listing_delay=0.0
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -81,7 +81,13 @@ impl MockServer {
         os_versions: Option<Vec<String>>,
         response_delay: f64,
         max_running_jobs: Option<usize>,
+        listing_delay: f64,
     ) -> PyResult<Self> {
+        let listing_delay = Duration::try_from_secs_f64(listing_delay).map_err(|_| {
+            PyValueError::new_err(format!(
+                "listing_delay must be a finite number of seconds, at least 0; got {listing_delay}"
+            ))
+        })?;
         let response_delay = Duration::try_from_secs_f64(response_delay).map_err(|_| {
             PyValueError::new_err(format!(
                 "response_delay must be a finite number of seconds, at least 0; got {response_delay}"
@@ -117,6 +123,7 @@ impl MockServer {
             init_polls,
             job_polls,
             job_seconds,
+            listing_delay,
             fail_pattern,
             fail_rate,
             seed,
@@ -232,10 +239,11 @@ impl MockServer {
 
     /// Arms a fault: requests matching `method` (any if None) and `path` (a prefix if it ends in
     /// `*`) get this answer (or `action`), before authentication, `times` times (0: until
-    /// `clear_faults`).
+    /// `clear_faults`). With `after_acting`, IMS acts on the request before the fault answers;
+    /// with `chance` < 1 the fault takes only that share of its requests (drawn with `seed`).
     #[pyo3(signature = (
         path, *, action="answer", status=500, body=String::new(), method=None, headers=None,
-        times=1, delay=0.0
+        times=1, delay=0.0, after_acting=false, chance=1.0, seed=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn add_fault(
@@ -248,6 +256,9 @@ impl MockServer {
         headers: Option<HashMap<String, String>>,
         times: u32,
         delay: f64,
+        after_acting: bool,
+        chance: f64,
+        seed: Option<u64>,
     ) -> PyResult<()> {
         let delay = Duration::try_from_secs_f64(delay).map_err(|_| {
             PyValueError::new_err(format!(
@@ -265,6 +276,9 @@ impl MockServer {
             headers: headers.unwrap_or_default().into_iter().collect(),
             times,
             delay,
+            after_acting,
+            chance,
+            seed,
         };
         self.ims
             .add_fault(fault)

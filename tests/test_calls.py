@@ -17,14 +17,16 @@ import pytest
 import hcims
 import hcims.client
 from hcims import AsyncClient, Client, OsVersion, Quota
+from hcims.ensure import EnsureCalls
 from hcims.image_changes import ImageChanges
 from hcims.testing import MockIms
 from hcims.ways import WaysCalls
 
 INSTANCE = "877a2cda-ba63-4e1e-b95f-e67e48b6129a"
+# The Client's own calls and those of its call-group mixins (house.md step 3).
 CALLS = [
     name
-    for group in (Client, WaysCalls, ImageChanges)
+    for group in (Client, WaysCalls, ImageChanges, EnsureCalls)
     for name, value in vars(group).items()
     if inspect.isfunction(value) and not name.startswith("_")
 ]
@@ -56,6 +58,8 @@ def test_the_calls_are_every_public_method_and_have_twins_where_they_had_them() 
             "tag_image",
             "delete_image",
             "delete_images",
+            "ensure_image",
+            "ensure_images",
         ]
     )
     assert sorted(TWINS) == sorted(set(CALLS) - {"os_versions", "quota", "find_images"})

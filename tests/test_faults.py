@@ -370,3 +370,16 @@ def test_other_authentication_failures_do_not_blame_the_clock(ims_mock: MockIms)
     with pytest.raises(hcims.AuthenticationError) as raised:
         hcims.Client(**args).create_image(SPEC)
     assert "clock" not in str(raised.value)
+
+
+def test_waiting_survives_a_first_poll_that_fails_on_drops_and_5xx() -> None:
+    # Issue 14: the job was accepted, so even the very first poll may fail transiently.
+    with MockIms(job_polls=2) as ims:
+        client = fast_client(ims, retries=0)
+        job_id = client.create_image(SPEC)
+        path = f"/v1/{ims.project_id}/jobs/{job_id}"
+        ims.add_fault(path, method="GET", action="drop_before_body")
+        ims.add_fault(path, method="GET", status=503)
+        job = client.wait_for_job(job_id, timeout=30, poll_interval=0.01)
+        assert job.status == "SUCCESS"
+        assert len(job_gets(ims, job_id)) >= 2 + 2

@@ -95,6 +95,26 @@ class Client:
     def delete_images(
         self, image_ids: list[str], delete_backup: bool = False, concurrency: int = 8
     ) -> list[Optional[BaseException]]: ...
+    def ensure_image(
+        self,
+        mode: Optional[str],
+        spec: Any,
+        key: str,
+        wait: bool = True,
+        adopt_within: float = 120.0,
+        poll_interval: Optional[float] = None,
+        timeout: Optional[float] = ...,
+    ) -> dict[str, Any]: ...
+    def ensure_images(
+        self,
+        requests: list[tuple[Optional[str], Any]],
+        keys: list[str],
+        concurrency: int = 32,
+        wait: bool = True,
+        adopt_within: float = 120.0,
+        poll_interval: Optional[float] = None,
+        timeout: Optional[float] = ...,
+    ) -> list[Any]: ...
     @property
     def known_project_id(self) -> Optional[str]: ...
     @property
@@ -174,6 +194,7 @@ class MockServer:
         os_versions: Optional[list[str]] = None,
         response_delay: float = 0.0,
         max_running_jobs: Optional[int] = None,
+        listing_delay: float = 0.0,
     ) -> MockServer: ...
     @property
     def peak_running_jobs(self) -> int: ...
@@ -208,6 +229,9 @@ class MockServer:
         headers: Optional[dict[str, str]] = None,
         times: int = 1,
         delay: float = 0.0,
+        after_acting: bool = False,
+        chance: float = 1.0,
+        seed: Optional[int] = None,
     ) -> None: ...
     def clear_faults(self) -> None: ...
     def clear_requests(self) -> None: ...
@@ -248,6 +272,28 @@ class AsyncClient:
         deliver: Callable[[bool, Any], None],
         delete_backup: bool = False,
         concurrency: int = 8,
+    ) -> PendingCall: ...
+    def ensure_image(
+        self,
+        mode: Optional[str],
+        spec: Any,
+        key: str,
+        deliver: Callable[[bool, Any], None],
+        wait: bool = True,
+        adopt_within: float = 120.0,
+        poll_interval: Optional[float] = None,
+        timeout: Optional[float] = ...,
+    ) -> PendingCall: ...
+    def ensure_images(
+        self,
+        requests: list[tuple[Optional[str], Any]],
+        keys: list[str],
+        deliver: Callable[[bool, Any], None],
+        concurrency: int = 32,
+        wait: bool = True,
+        adopt_within: float = 120.0,
+        poll_interval: Optional[float] = None,
+        timeout: Optional[float] = ...,
     ) -> PendingCall: ...
     def wait_for_job(
         self,

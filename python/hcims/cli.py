@@ -16,15 +16,18 @@ import typing
 from collections.abc import Sequence
 from typing import Any, Callable, Optional, TextIO
 
-from . import cli_image_changes, specs
+from . import cli_ensure, cli_image_changes, specs
 from .client import Client
 from .errors import (
     ApiError,
     ConfigError,
+    DuplicateImagesError,
     HcimsError,
+    ImagesNotReadyError,
     JobFailedError,
     JobTimeoutError,
     TransportError,
+    UnusableImagesError,
     ValidationError,
 )
 from .job import Job
@@ -273,6 +276,7 @@ def _run_mock(args: argparse.Namespace, out: TextIO) -> int:
         job_seconds=args.job_seconds,
         out=out,
         response_delay=args.latency_ms / 1000.0,
+        listing_delay=args.listing_delay,
     )
     return 0
 
@@ -340,6 +344,15 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--curl", action="store_true", help="with --dry-run: print it as a curl command")
         sub.set_defaults(run=_run_create)
 
+    cli_ensure.add_commands(
+        commands,
+        common,
+        waiting,
+        helps,
+        lambda sub, way: _add_spec_flags(sub, WAYS[way][0], NESTED.get(way)),
+        _spec_from_args,
+        _client,
+    )
     job = commands.add_parser("job", help="show a job", parents=[common])
     job.add_argument("job_id")
     job.set_defaults(run=_run_job)
@@ -359,6 +372,12 @@ def build_parser() -> argparse.ArgumentParser:
     mock.add_argument("--project-id", dest="project_id")
     mock.add_argument(
         "--job-seconds", type=_positive, default=None, help="how long each job runs (default: by polls)"
+    )
+    mock.add_argument(
+        "--listing-delay",
+        type=_not_negative,
+        default=0.0,
+        help="seconds before a new image shows in the image list (default: 0)",
     )
     mock.add_argument(
         "--latency-ms",
@@ -392,6 +411,9 @@ EXIT_CODES: list[tuple[type[BaseException], int]] = [
     (ConfigError, EXIT_CONFIG),
     (JobFailedError, EXIT_JOB_FAILED),
     (JobTimeoutError, EXIT_TIMEOUT),
+    (ImagesNotReadyError, EXIT_TIMEOUT),
+    (DuplicateImagesError, EXIT_API),
+    (UnusableImagesError, EXIT_API),
     (ApiError, EXIT_API),
     (TransportError, EXIT_API),
 ]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union, overl
 from . import _native
 from .arguments import image_filters, job_id_list, request_for, request_of, requests_for_many
 from .call import Call, coroutine_of
+from .ensure import EnsureCalls, Ensured
 from .errors import HcimsError
 from .image import Image
 from .image_changes import ImageChanges, ImageDeletion
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Client",
+    "Ensured",
     "Image",
     "ImageDeletion",
     "OsVersion",
@@ -51,6 +53,8 @@ __all__ = [
     "default_client",
     "delete_image",
     "delete_images",
+    "ensure_image",
+    "ensure_images",
     "get_image",
     "get_job",
     "prepare",
@@ -100,7 +104,7 @@ def _each(convert: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
     return lambda values: [convert(value) for value in values]
 
 
-class Client(WaysCalls, ImageChanges, ClientOptions):
+class Client(WaysCalls, ImageChanges, EnsureCalls, ClientOptions):
     """A client of IMS in one region, with one set of credentials.
 
     Every argument is optional: what is not given is read from the environment
@@ -429,6 +433,8 @@ class AsyncCalls:
     tag_image = coroutine_of(Client.tag_image)
     delete_image = coroutine_of(Client.delete_image)
     delete_images = coroutine_of(Client.delete_images)
+    ensure_image = coroutine_of(Client.ensure_image)
+    ensure_images = coroutine_of(Client.ensure_images)
 
 
 _default: Optional[Client] = None
@@ -483,3 +489,5 @@ update_image = _via_default.update_image
 tag_image = _via_default.tag_image
 delete_image = _via_default.delete_image
 delete_images = _via_default.delete_images
+ensure_image = _via_default.ensure_image
+ensure_images = _via_default.ensure_images

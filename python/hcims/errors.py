@@ -9,7 +9,9 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConfigError",
+    "DuplicateImagesError",
     "HcimsError",
+    "ImagesNotReadyError",
     "InsecureTlsWarning",
     "JobFailedError",
     "JobTimeoutError",
@@ -20,6 +22,7 @@ __all__ = [
     "ServerError",
     "ThrottledError",
     "TransportError",
+    "UnusableImagesError",
     "ValidationError",
 ]
 
@@ -176,6 +179,33 @@ class JobTimeoutError(HcimsError, TimeoutError):
 
     def __reduce__(self) -> Any:
         return (type(self), (self.job_id, self.timeout, self.last_job))
+
+
+class _KeyConflictError(HcimsError):
+    """``ensure_image`` found images carrying its ``key`` that it may not adopt: ``image_ids``,
+    oldest first. Nothing was created."""
+
+    def __init__(self, message: str, key: str, image_ids: list[str]) -> None:
+        self.key = key
+        self.image_ids = list(image_ids)
+        super().__init__(message)
+
+    def __reduce__(self) -> Any:
+        return (type(self), (str(self), self.key, self.image_ids))
+
+
+class DuplicateImagesError(_KeyConflictError):
+    """More images carry an ``ensure_image`` key than the spec makes; ``image_ids`` lists them all,
+    oldest first. hcims never picks one silently: delete the extra ones."""
+
+
+class UnusableImagesError(_KeyConflictError):
+    """Images carrying an ``ensure_image`` key failed or were deleted (killed, deleted, error);
+    ``image_ids`` names them. hcims does not make another silently: delete them first."""
+
+
+class ImagesNotReadyError(_KeyConflictError, TimeoutError):
+    """Adopted images were still being made when ``ensure_image``'s wait ran out."""
 
 
 class OsVersionWarning(UserWarning):

@@ -150,6 +150,10 @@ class MockIms:
 
     ``response_delay`` (seconds) holds every answer until that long after its request arrived, as a
     real network and service would: clients can then be measured as over a real link.
+
+    ``listing_delay`` (seconds): an image shows in ``GET /v2/cloudimages`` only that long after its
+    create was accepted, as IMS lists an image a little after it accepts the job (``images`` shows
+    every image at once).
     """
 
     def __init__(
@@ -183,6 +187,7 @@ class MockIms:
         os_versions: Sequence[str] | None = None,
         response_delay: float = 0.0,
         max_running_jobs: int | None = None,
+        listing_delay: float = 0.0,
     ) -> None:
         self.accounts: tuple[MockAccount, ...] = tuple(accounts)
         self._options: dict[str, Any] = {
@@ -199,6 +204,7 @@ class MockIms:
             "init_polls": init_polls,
             "job_polls": job_polls,
             "job_seconds": job_seconds,
+            "listing_delay": listing_delay,
             "fail_pattern": fail_pattern,
             "fail_rate": fail_rate,
             "seed": seed,
@@ -402,12 +408,19 @@ class MockIms:
         headers: Mapping[str, str] | None = None,
         times: int = 1,
         delay: float = 0.0,
+        after_acting: bool = False,
+        chance: float = 1.0,
+        seed: int | None = None,
     ) -> None:
         """Answers requests to ``path`` (a prefix if it ends in ``*``) with ``status`` and ``body``,
         or does ``action`` instead (see :data:`FaultAction`).
 
         The fault applies before authentication, ``times`` times (0: until ``clear_faults()``), to
         ``method`` only if given, after waiting ``delay`` seconds. A mapping body is sent as JSON.
+        With ``after_acting=True`` IMS acts on the request first (a create starts its job) and the
+        fault then replaces its answer: a 500, ``drop_after_body`` or ``truncate`` after IMS acted.
+        With ``chance`` below 1 the fault takes only that share of the matching requests, drawn for each
+        (repeatable with ``seed``); the others pass on to the next fault or to IMS.
         """
         if isinstance(body, Mapping):
             text = json.dumps(body)
@@ -424,6 +437,9 @@ class MockIms:
             headers=dict(headers) if headers is not None else None,
             times=times,
             delay=delay,
+            after_acting=after_acting,
+            chance=chance,
+            seed=seed,
         )
 
     def clear_faults(self) -> None:

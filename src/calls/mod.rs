@@ -3,6 +3,7 @@
 
 mod account;
 mod create;
+mod ensure;
 mod image_changes;
 mod images;
 mod jobs;

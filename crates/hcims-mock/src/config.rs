@@ -59,6 +59,9 @@ pub struct MockConfig {
     pub job_polls: u32,
     /// When set, a job finishes after this many seconds instead of after `job_polls` queries.
     pub job_seconds: Option<f64>,
+    /// How long after its create was accepted an image shows in `GET /v2/cloudimages` (IMS lists
+    /// an image a little after it accepts the job); 0: at once.
+    pub listing_delay: Duration,
     /// A job whose image name (or a data image's name) contains this ends in FAIL.
     pub fail_pattern: Option<String>,
     /// The share of jobs (0.0 to 1.0) that end in FAIL, drawn at random when each job is created.
@@ -200,6 +203,7 @@ impl Default for MockConfig {
             init_polls: 0,
             job_polls: Self::DEFAULT_JOB_POLLS,
             job_seconds: None,
+            listing_delay: Duration::ZERO,
             fail_pattern: None,
             fail_rate: 0.0,
             seed: None,
@@ -237,6 +241,7 @@ impl fmt::Debug for MockConfig {
             .field("init_polls", &self.init_polls)
             .field("job_polls", &self.job_polls)
             .field("job_seconds", &self.job_seconds)
+            .field("listing_delay", &self.listing_delay)
             .field("fail_pattern", &self.fail_pattern)
             .field("fail_rate", &self.fail_rate)
             .field("seed", &self.seed)

@@ -12,6 +12,8 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
 use futures::{stream, StreamExt};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 /// What a fault does with a matching request instead of answering it as IMS would.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -76,6 +78,15 @@ pub struct Fault {
     pub times: u32,
     /// How long to wait before answering (or dropping the connection).
     pub delay: Duration,
+    /// When set, IMS acts on the request first (a create starts its job) and the fault then replaces
+    /// its answer: a 500, a drop or a truncated answer after IMS acted. Not with `DropBeforeBody`,
+    /// whose request never reaches IMS.
+    pub after_acting: bool,
+    /// The share (0.0 to 1.0) of matching requests the fault takes, drawn for each; the others pass
+    /// on (to the next armed fault, or to IMS) without using up a `times`. 1.0: every one.
+    pub chance: f64,
+    /// Seeds the draws of `chance`, so a run can be repeated; `None` seeds from the system.
+    pub seed: Option<u64>,
 }
 
 impl Default for Fault {
@@ -89,6 +100,9 @@ impl Default for Fault {
             headers: Vec::new(),
             times: 1,
             delay: Duration::ZERO,
+            after_acting: false,
+            chance: 1.0,
+            seed: None,
         }
     }
 }
@@ -113,6 +127,8 @@ pub(crate) struct FaultReply {
     pub body: Bytes,
     pub headers: HeaderMap,
     pub delay: Duration,
+    /// IMS acts on the request before the fault replaces its answer.
+    pub after_acting: bool,
 }
 
 /// Marks a response that must not be sent: the connection is closed instead (see `server.rs`).
@@ -185,9 +201,19 @@ struct ArmedFault {
     /// `None` when the fault never runs out.
     remaining: Option<u32>,
     reply: FaultReply,
+    /// The draws of a fault that takes only a share of its requests.
+    draws: Option<(f64, StdRng)>,
 }
 
 impl ArmedFault {
+    /// Whether this request is one the fault takes (always, unless it has a chance below 1).
+    fn draw(&mut self) -> bool {
+        match &mut self.draws {
+            None => true,
+            Some((chance, rng)) => rng.random_bool(*chance),
+        }
+    }
+
     fn method_matches(&self, method: &Method) -> bool {
         match &self.method {
             None => true,
@@ -220,9 +246,9 @@ impl FaultTable {
             return None;
         }
         let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
-        let index = faults
-            .iter()
-            .position(|fault| fault.method_matches(method) && fault.path.matches(path))?;
+        let index = faults.iter_mut().position(|fault| {
+            fault.method_matches(method) && fault.path.matches(path) && fault.draw()
+        })?;
         let fault = &mut faults[index];
         let reply = fault.reply.clone();
         if let Some(remaining) = fault.remaining.as_mut() {
@@ -252,6 +278,24 @@ fn compile(fault: Fault) -> Result<ArmedFault, InvalidFault> {
                 .map_err(|_| InvalidFault(format!("{name:?} is not an HTTP method")))?,
         ),
     };
+    if fault.after_acting && fault.action == FaultAction::DropBeforeBody {
+        return Err(InvalidFault(
+            "after_acting needs the request to reach IMS: not with drop_before_body".to_owned(),
+        ));
+    }
+    if !(0.0..=1.0).contains(&fault.chance) {
+        return Err(InvalidFault(format!(
+            "chance must be between 0.0 and 1.0, got {}",
+            fault.chance
+        )));
+    }
+    let draws = (fault.chance < 1.0).then(|| {
+        let rng = match fault.seed {
+            Some(seed) => StdRng::seed_from_u64(seed),
+            None => StdRng::from_os_rng(),
+        };
+        (fault.chance, rng)
+    });
     if !fault.path.starts_with('/') {
         return Err(InvalidFault(format!(
             "path {:?} must start with '/'",
@@ -292,12 +336,14 @@ fn compile(fault: Fault) -> Result<ArmedFault, InvalidFault> {
         method,
         path,
         remaining: (fault.times > 0).then_some(fault.times),
+        draws,
         reply: FaultReply {
             action: fault.action,
             status,
             body: body_of(fault.action, fault.body, status),
             headers,
             delay: fault.delay,
+            after_acting: fault.after_acting,
         },
     })
 }

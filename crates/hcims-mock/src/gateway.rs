@@ -52,6 +52,11 @@ pub(crate) async fn gateway(
     let body = body.unwrap_or_default();
     record(&state, &parts, body.clone());
     let mut response = if let Some(fault) = fault {
+        if fault.after_acting {
+            // IMS acts; its answer is what the fault then loses, cuts or replaces.
+            parts.extensions.insert(RequestId(request_id.clone()));
+            drop(next.run(Request::from_parts(parts, Body::from(body))).await);
+        }
         fault.into_response().await
     } else if !body_complete {
         let error = GatewayError {

@@ -31,6 +31,8 @@ const DEFAULT_LIMIT: usize = 25;
 #[derive(Debug, Default, PartialEq)]
 pub(crate) struct ImageQuery {
     filters: Vec<(String, String)>,
+    /// `tag=key=value`: images carrying that tag (either style; the emulator keeps them as `key.value`).
+    tags: Vec<String>,
     limit: Option<usize>,
     marker: Option<String>,
 }
@@ -55,6 +57,10 @@ impl ImageQuery {
                     query.limit = Some(limit);
                 }
                 "marker" => query.marker = Some(value.clone()),
+                "tag" => {
+                    let (tag_key, tag_value) = value.split_once('=').unwrap_or((value, ""));
+                    query.tags.push(format!("{tag_key}.{tag_value}"));
+                }
                 key if FILTERS.contains(&key) => {
                     query.filters.push((key.to_owned(), value.clone()))
                 }
@@ -94,13 +100,22 @@ impl ImageQuery {
     }
 
     fn matches(&self, document: &Value) -> bool {
-        self.filters
-            .iter()
-            .all(|(key, wanted)| match &document[key] {
-                Value::String(text) => text == wanted,
-                Value::Null => false,
-                other => serde_json::from_str::<Value>(wanted).is_ok_and(|parsed| parsed == *other),
-            })
+        let tagged = |wanted: &String| {
+            document["tags"]
+                .as_array()
+                .is_some_and(|tags| tags.iter().any(|tag| tag.as_str() == Some(wanted.as_str())))
+        };
+        self.tags.iter().all(tagged)
+            && self
+                .filters
+                .iter()
+                .all(|(key, wanted)| match &document[key] {
+                    Value::String(text) => text == wanted,
+                    Value::Null => false,
+                    other => {
+                        serde_json::from_str::<Value>(wanted).is_ok_and(|parsed| parsed == *other)
+                    }
+                })
     }
 }
 
@@ -117,6 +132,20 @@ mod tests {
         hcims::sign::decode_query(query)
     }
 
+    /// The ids of the page `query` selects from `documents`.
+    fn listed_ids(documents: &[Value], query: &str) -> Vec<String> {
+        let answer = ImageQuery::parse(&pairs(query))
+            .unwrap()
+            .answer(documents.to_vec())
+            .unwrap();
+        answer["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|image| image["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     #[test]
     fn filters_select_by_equality_and_unknown_parameters_are_ignored() {
         let documents = vec![
@@ -124,18 +153,7 @@ mod tests {
             document("b", "db", "saving"),
             document("c", "web", "saving"),
         ];
-        let ids = |query: &str| -> Vec<String> {
-            let answer = ImageQuery::parse(&pairs(query))
-                .unwrap()
-                .answer(documents.clone())
-                .unwrap();
-            answer["images"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|image| image["id"].as_str().unwrap().to_owned())
-                .collect()
-        };
+        let ids = |query: &str| listed_ids(&documents, query);
         assert_eq!(ids(""), ["a", "b", "c"]);
         assert_eq!(ids("name=web"), ["a", "c"]);
         assert_eq!(ids("name=web&status=saving"), ["c"]);
@@ -148,6 +166,18 @@ mod tests {
         assert_eq!(ids("id=nope"), Vec::<String>::new());
         // An attribute the image does not have matches nothing.
         assert_eq!(ids("owner=p"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_tag_filter_selects_images_carrying_the_tag() {
+        let mut tagged = document("a", "web", "active");
+        tagged["tags"] = json!(["hcims-key.k1", "env.prod"]);
+        let documents = vec![tagged, document("b", "web", "active")];
+        let ids = |query: &str| listed_ids(&documents, query);
+        assert_eq!(ids("tag=hcims-key%3Dk1"), ["a"]);
+        assert_eq!(ids("tag=hcims-key%3Dk1&__imagetype=private"), ["a"]);
+        assert_eq!(ids("tag=hcims-key%3Dk2"), Vec::<String>::new());
+        assert_eq!(ids("tag=env%3Dprod&tag=hcims-key%3Dk1"), ["a"]);
     }
 
     #[test]

@@ -174,6 +174,19 @@ impl Job {
         &self.project_id
     }
 
+    /// When the create was accepted.
+    pub fn accepted_at(&self) -> SystemTime {
+        self.begin
+    }
+
+    /// The ids of every image the job makes, or made.
+    pub fn image_ids(&self) -> impl Iterator<Item = &str> {
+        self.system
+            .iter()
+            .chain(self.sub_jobs.iter().map(|sub| &sub.image))
+            .map(|image| image.id.as_str())
+    }
+
     /// Makes the whole job fail, its sub-jobs included.
     pub fn fail(&mut self, cause: FailCause) {
         self.failure = Some(cause);

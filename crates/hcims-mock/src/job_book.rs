@@ -30,6 +30,7 @@ struct JobRules {
     instances: Option<HashSet<String>>,
     max_jobs: Option<usize>,
     max_running_jobs: Option<usize>,
+    listing_delay: std::time::Duration,
 }
 
 #[derive(Debug)]
@@ -110,6 +111,7 @@ impl JobBook {
                     .map(|ids| ids.iter().cloned().collect()),
                 max_jobs: config.max_jobs,
                 max_running_jobs: config.max_running_jobs,
+                listing_delay: config.listing_delay,
             },
             books: Mutex::new(Books {
                 jobs: VecDeque::new(),
@@ -242,6 +244,29 @@ impl JobBook {
         } else {
             jobs.flat_map(documents).collect()
         }
+    }
+
+    /// The images `GET /v2/cloudimages` lists now, newest first: those of jobs accepted at least
+    /// `listing_delay` ago (IMS lists an image a little after it accepts its job).
+    pub fn listed_images(&self, project_id: &str) -> Vec<Value> {
+        let images = self.images(Some(project_id), true);
+        if self.rules.listing_delay.is_zero() {
+            return images;
+        }
+        let books = self.books.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = std::time::SystemTime::now();
+        let hidden: HashSet<&str> = books
+            .jobs
+            .iter()
+            .filter(|job| {
+                job.project_id() == project_id && job.accepted_at() + self.rules.listing_delay > now
+            })
+            .flat_map(|job| job.image_ids())
+            .collect();
+        images
+            .into_iter()
+            .filter(|image| !image["id"].as_str().is_some_and(|id| hidden.contains(id)))
+            .collect()
     }
 
     /// Makes job `id` end in FAIL, with every sub-job, unless it has already ended.

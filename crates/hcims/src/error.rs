@@ -25,6 +25,48 @@ pub enum Error {
         timeout: Duration,
         last_job: Option<Box<Job>>,
     },
+    /// `ensure_image` found images carrying its key that it may not adopt.
+    KeyConflict(Box<KeyConflict>),
+}
+
+/// Why the images carrying an `ensure_image` key cannot be adopted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyConflictKind {
+    /// More images carry the key than the spec makes.
+    Duplicates,
+    /// An image carrying the key failed or was deleted (killed, deleted, error).
+    Unusable,
+    /// An adopted image was still being made when the wait ran out.
+    NotReady,
+}
+
+/// The images of one key that `ensure_image` refuses to adopt, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyConflict {
+    pub kind: KeyConflictKind,
+    pub key: String,
+    pub image_ids: Vec<String>,
+}
+
+impl fmt::Display for KeyConflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ids = self.image_ids.join(", ");
+        let key = &self.key;
+        match self.kind {
+            KeyConflictKind::Duplicates => write!(
+                f,
+                "more images carry the key {key:?} than the spec makes (oldest first): {ids}; delete the extra ones"
+            ),
+            KeyConflictKind::Unusable => write!(
+                f,
+                "images carrying the key {key:?} failed or were deleted: {ids}; delete them to make the image again"
+            ),
+            KeyConflictKind::NotReady => write!(
+                f,
+                "images carrying the key {key:?} were still being made when the wait ran out: {ids}"
+            ),
+        }
+    }
 }
 
 /// An answer with a status >= 400, with what the body and headers said about it.
@@ -88,6 +130,7 @@ impl fmt::Display for Error {
                 "job {job_id} did not finish within {:.3} s",
                 timeout.as_secs_f64()
             ),
+            Error::KeyConflict(conflict) => write!(f, "{conflict}"),
         }
     }
 }

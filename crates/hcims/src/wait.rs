@@ -67,9 +67,10 @@ impl Client {
     /// Polls the job until it is SUCCESS (returned) or FAIL (`Error::JobFailed`), or the time runs out
     /// (`Error::JobTimeout`). `on_poll` sees every snapshot, the final one included.
     ///
-    /// A poll that fails on a transient error does not end the wait unless no poll has succeeded yet
-    /// (the endpoint or credentials are then likely wrong) or `max_failed_polls` failed in a row; the
-    /// next poll waits at least as long as the server's `Retry-After` asked.
+    /// A poll that fails on a transient error (throttling, 5xx, network), the first poll included, does
+    /// not end the wait unless `max_failed_polls` failed in a row: a job IMS accepted runs on through
+    /// an outage of its API. A wrong endpoint, credentials or job id answer 401/403/404, which are not
+    /// transient and end the wait at once. The next poll waits at least as long as `Retry-After` asked.
     pub async fn wait_for_job(
         &self,
         job_id: &str,
@@ -113,9 +114,8 @@ impl Client {
                 }
                 Err(error) => {
                     failed_in_a_row += 1;
-                    let survivable = last_job.is_some()
-                        && failed_in_a_row <= options.max_failed_polls
-                        && is_transient(&error);
+                    let survivable =
+                        failed_in_a_row <= options.max_failed_polls && is_transient(&error);
                     if !survivable {
                         return Err(error);
                     }
@@ -234,14 +234,15 @@ impl ProgressSource {
 }
 
 /// Errors that say nothing about the job: asking again later may well work.
-fn is_transient(error: &Error) -> bool {
+pub(crate) fn is_transient(error: &Error) -> bool {
     match error {
         Error::Api(api) => api_error_is_retryable(api, CallKind::Query),
         Error::Transport(_) => true,
         Error::Validation(_)
         | Error::Config(_)
         | Error::JobFailed(_)
-        | Error::JobTimeout { .. } => false,
+        | Error::JobTimeout { .. }
+        | Error::KeyConflict(_) => false,
     }
 }
 

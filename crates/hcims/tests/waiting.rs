@@ -317,7 +317,28 @@ async fn transient_failures_end_the_wait_only_after_max_failed_polls() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_first_poll_that_fails_ends_the_wait_at_once() {
+async fn a_first_poll_that_fails_transiently_does_not_end_the_wait() {
+    let ims = start(MockConfig::default());
+    let client = client_for(&ims, 0);
+    let job = server_job(&client, "s").await;
+    // Two 503s on the very first polls: the job was accepted, so the wait rides them out.
+    ims.add_fault(Fault {
+        path: status_path(&ims, &job),
+        status: 503,
+        times: 2,
+        ..Fault::default()
+    })
+    .unwrap();
+    let done = client
+        .wait_for_job(&job, &fast(Duration::from_secs(20)), |_| {})
+        .await
+        .expect("the failed first polls are survived");
+    assert!(done.is_ok());
+    assert!(count_requests(&ims, &status_path(&ims, &job)) >= 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_polls_failing_for_ever_end_the_wait_after_max_failed_polls() {
     let ims = start(MockConfig::default());
     let client = client_for(&ims, 0);
     let job = server_job(&client, "s").await;
@@ -328,11 +349,39 @@ async fn a_first_poll_that_fails_ends_the_wait_at_once() {
         ..Fault::default()
     })
     .unwrap();
-    let outcome = client
-        .wait_for_job(&job, &fast(Duration::from_secs(20)), |_| {})
-        .await;
+    let options = WaitOptions {
+        max_failed_polls: 2,
+        ..fast(Duration::from_secs(20))
+    };
+    let outcome = client.wait_for_job(&job, &options, |_| {}).await;
     assert!(matches!(outcome, Err(Error::Api(ref api)) if api.status == 503));
-    assert_eq!(count_requests(&ims, &status_path(&ims, &job)), 1);
+    // Two failures survived, the third ends it.
+    assert_eq!(count_requests(&ims, &status_path(&ims, &job)), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_poll_refused_ends_the_wait_at_once() {
+    let ims = start(MockConfig::default());
+    let client = client_for(&ims, 0);
+    let job = server_job(&client, "s").await;
+    for status in [401, 403, 404] {
+        ims.add_fault(Fault {
+            path: status_path(&ims, &job),
+            status,
+            times: 1,
+            ..Fault::default()
+        })
+        .unwrap();
+        let before = count_requests(&ims, &status_path(&ims, &job));
+        let outcome = client
+            .wait_for_job(&job, &fast(Duration::from_secs(20)), |_| {})
+            .await;
+        assert!(
+            matches!(outcome, Err(Error::Api(ref api)) if api.status == status),
+            "{status}: {outcome:?}"
+        );
+        assert_eq!(count_requests(&ims, &status_path(&ims, &job)), before + 1);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -57,6 +57,6 @@ pub(crate) async fn list_images(State(state): State<Arc<MockState>>, caller: Cal
     let query = ImageQuery::parse(&caller.request.query)?;
     let images = state
         .edits
-        .apply(state.jobs.images(Some(&caller.project_id), true));
+        .apply(state.jobs.listed_images(&caller.project_id));
     query.answer(images).map(Document)
 }

@@ -10,6 +10,7 @@ mod image_changes;
 mod images;
 mod jobs;
 mod lifecycle;
+mod listing;
 mod projects;
 mod quick_import;
 mod rules;
